@@ -1,0 +1,143 @@
+"""Assertions on a job's status and steps, with failures that explain themselves.
+
+A failure names the app, branch, job, the step, its status and ``statusReason``,
+and for a failed step the last lines of its log, so that a CI log says why the
+deployment failed without a trip to the console.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from ._durations import format_duration
+from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
+from ._model import AmplifyJob, JobStatus, JobStep
+from ._redact import redact_text, strip_query
+
+LOG_TAIL_LINES = 30
+
+
+def _step_line(step: JobStep) -> str:
+    duration = f" ({format_duration(step.duration.total_seconds())})" if step.duration else ""
+    reason = f": {step.status_reason}" if step.status_reason else ""
+    return f"  {step.name} {step.status}{duration}{reason}"
+
+
+def log_tail(job: AmplifyJob, step: JobStep, lines: int = LOG_TAIL_LINES) -> str:
+    """The last ``lines`` lines of the step's log, indented, or why there are none."""
+    if not step.log_url:
+        return f"  ({step.name} has no log URL)"
+    from ._files import iter_log_lines
+
+    try:
+        tail = deque(iter_log_lines(job, step.name), maxlen=lines)
+    except AmplifyError as exc:
+        return f"  (the {step.name} log could not be read: {exc})"
+    if not tail:
+        return f"  (the {step.name} log is empty)"
+    return "\n".join(f"  | {line}" for line in tail)
+
+
+def explain_job(
+    job: AmplifyJob, headline: str, failed_steps: Iterable[JobStep] | None = None
+) -> str:
+    """A multi-line account of the job: headline, steps, and the log tail of each
+    failed step. Every URL in it is stripped of its signature."""
+    lines = [headline, f"Amplify {job.describe()}: status {job.status}"]
+    if job.steps:
+        lines.append("steps:")
+        lines.extend(_step_line(step) for step in job.steps)
+    else:
+        lines.append("steps: none reported")
+    failing = (
+        list(failed_steps)
+        if failed_steps is not None
+        else [step for step in job.steps if step.status == JobStatus.FAILED]
+    )
+    for step in failing:
+        where = f" ({strip_query(step.log_url)})" if step.log_url else ""
+        lines.append(f"last {LOG_TAIL_LINES} lines of the {step.name} log{where}:")
+        lines.append(log_tail(job, step))
+    lines.append(f"console: {job.console_url}")
+    return redact_text("\n".join(lines))
+
+
+def _fail(message: str) -> AmplifyAssertionError:
+    return AmplifyAssertionError(redact_text(message))
+
+
+def _step(job: AmplifyJob, name: str) -> JobStep:
+    try:
+        return job.step(name)
+    except AmplifyStepNotFoundError as exc:
+        raise _fail(str(exc)) from None
+
+
+def assert_job_succeeded(job: AmplifyJob) -> None:
+    """The job ended with SUCCEED."""
+    __tracebackhide__ = True
+    if not job.succeeded:
+        raise _fail(explain_job(job, f"expected the job to SUCCEED, it is {job.status}"))
+
+
+def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
+    """The job's status is one of ``statuses``."""
+    __tracebackhide__ = True
+    if not statuses:
+        raise TypeError("assert_job_status() needs at least one status")
+    if job.status not in statuses:
+        raise _fail(
+            explain_job(
+                job, f"expected the job's status to be {' or '.join(statuses)}, it is {job.status}"
+            )
+        )
+
+
+def assert_step_succeeded(job: AmplifyJob, step: str) -> None:
+    """The step called ``step`` (any case) ended with SUCCEED."""
+    __tracebackhide__ = True
+    found = _step(job, step)
+    if not found.succeeded:
+        raise _fail(
+            explain_job(
+                job, f"expected step {found.name} to SUCCEED, it is {found.status}", [found]
+            )
+        )
+
+
+def assert_step_status(job: AmplifyJob, step: str, *statuses: str) -> None:
+    """The step's status is one of ``statuses``."""
+    __tracebackhide__ = True
+    if not statuses:
+        raise TypeError("assert_step_status() needs at least one status")
+    found = _step(job, step)
+    if found.status not in statuses:
+        failed = [found] if found.status == JobStatus.FAILED else []
+        raise _fail(
+            explain_job(
+                job,
+                f"expected step {found.name} to be {' or '.join(statuses)}, it is {found.status}",
+                failed,
+            )
+        )
+
+
+def assert_steps_succeeded(job: AmplifyJob, *steps: str) -> None:
+    """Every named step (every step when none are named) ended with SUCCEED; the
+    failure reports all steps that did not, not just the first."""
+    __tracebackhide__ = True
+    chosen = [_step(job, name) for name in steps] if steps else list(job.steps)
+    if not chosen:
+        raise _fail(explain_job(job, "expected steps that SUCCEED, the job reports no steps"))
+    failing = [step for step in chosen if not step.succeeded]
+    if failing:
+        names = ", ".join(f"{s.name} ({s.status})" for s in failing)
+        raise _fail(
+            explain_job(
+                job,
+                f"expected {len(chosen)} step{'s' if len(chosen) != 1 else ''} to SUCCEED; "
+                f"{len(failing)} did not: {names}",
+                [s for s in failing if s.status == JobStatus.FAILED],
+            )
+        )

@@ -1,0 +1,237 @@
+"""boto3 clients for Amplify: own sessions, botocore's retries off, timeouts bounded.
+
+boto3 is imported here, on first use, never at plugin start-up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._errors import AmplifyConfigError
+
+if TYPE_CHECKING:
+    import boto3.session
+    from mypy_boto3_amplify import AmplifyClient
+
+# Amplify answers in well under a second; a call that takes longer than this is
+# retried (within the deadline) rather than waited on.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+MIN_CALL_TIMEOUT = 1.0
+SIGNING_REGION_FOR_LOCAL_ENDPOINTS = "us-east-1"
+
+
+@dataclasses.dataclass(frozen=True)
+class Credentials:
+    """Static credentials handed over by an override (the local service's dummies)."""
+
+    access_key_id: str
+    secret_access_key: str = dataclasses.field(repr=False)
+    session_token: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Connection:
+    """Everything that decides which client to build."""
+
+    endpoint_url: str | None
+    region: str | None
+    profile: str | None
+    credentials: Credentials | None = None
+    region_source: str = "default"
+    profile_source: str = "default"
+
+
+def _user_agent() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"pytest-amplify/{version('pytest-amplify')}"
+    except PackageNotFoundError:
+        return "pytest-amplify"
+
+
+class ClientFactory:
+    """Caches one boto3 session per connection and one client per call timeout."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[tuple[Any, ...], boto3.session.Session] = {}
+        self._clients: dict[tuple[Any, ...], AmplifyClient] = {}
+
+    def session(self, connection: Connection) -> boto3.session.Session:
+        import boto3.session
+        from botocore.exceptions import ProfileNotFound
+
+        key = (connection.profile, connection.region, connection.credentials)
+        with self._lock:
+            if key in self._sessions:
+                return self._sessions[key]
+            credentials = connection.credentials
+            try:
+                session = boto3.session.Session(
+                    profile_name=connection.profile,
+                    region_name=connection.region,
+                    aws_access_key_id=credentials.access_key_id if credentials else None,
+                    aws_secret_access_key=credentials.secret_access_key if credentials else None,
+                    aws_session_token=credentials.session_token if credentials else None,
+                )
+            except ProfileNotFound as exc:
+                profile = connection.profile or exc.kwargs.get("profile", "?")
+                source = (
+                    connection.profile_source
+                    if connection.profile
+                    else "environment variable AWS_PROFILE"
+                )
+                raise AmplifyConfigError(
+                    f"amplify_profile = {profile!r} (from {source}): no such profile in the AWS "
+                    "config files (~/.aws/config, ~/.aws/credentials); `aws configure "
+                    "list-profiles` lists them"
+                ) from None
+            self._sessions[key] = session
+            return session
+
+    def region(self, connection: Connection) -> str:
+        """The region calls go to: the setting, else boto3's chain; checked against
+        the regions botocore knows for Amplify when no endpoint is set."""
+        session = self.session(connection)
+        region = session.region_name
+        if region is None:
+            if connection.endpoint_url:
+                return SIGNING_REGION_FOR_LOCAL_ENDPOINTS
+            raise AmplifyConfigError(
+                "Amplify needs a region: set amplify_region / --amplify-region, or "
+                "AWS_REGION in the environment"
+            )
+        if not connection.endpoint_url and not connection.region:
+            known = session.get_available_regions("amplify")
+            if known and region not in known:
+                raise AmplifyConfigError(
+                    f"region {region!r} (from boto3's configuration: AWS_REGION, "
+                    "AWS_DEFAULT_REGION or the profile) is not a region where botocore knows "
+                    "Amplify; set amplify_region to the app's region, e.g. us-east-1"
+                )
+        return region
+
+    def client(self, connection: Connection, timeout: float = READ_TIMEOUT) -> AmplifyClient:
+        """A client whose connect and read timeouts fit in ``timeout`` seconds.
+
+        Clients are bucketed by whole seconds, so a wait builds at most a few of them
+        as its deadline nears.
+        """
+        from botocore.config import Config
+
+        bucket = max(MIN_CALL_TIMEOUT, min(READ_TIMEOUT, float(math.ceil(timeout))))
+        key = (connection, bucket)
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        region = self.region(connection)
+        config = Config(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            connect_timeout=min(CONNECT_TIMEOUT, bucket),
+            read_timeout=bucket,
+            user_agent_extra=_user_agent(),
+        )
+        client = self.session(connection).client(
+            "amplify", region_name=region, endpoint_url=connection.endpoint_url, config=config
+        )
+        with self._lock:
+            return self._clients.setdefault(key, client)
+
+    def user_client(self, connection: Connection) -> AmplifyClient:
+        """The client the ``amplify_client`` fixture hands to tests: botocore's
+        standard retries on, since tests call it directly."""
+        from botocore.config import Config
+
+        key = (connection, "user")
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        config = Config(retries={"mode": "standard"}, user_agent_extra=_user_agent())
+        client = self.session(connection).client(
+            "amplify",
+            region_name=self.region(connection),
+            endpoint_url=connection.endpoint_url,
+            config=config,
+        )
+        with self._lock:
+            return self._clients.setdefault(key, client)
+
+
+class AmplifyApi:
+    """The Amplify calls the plugin makes, counted, each bounded by a timeout."""
+
+    def __init__(self, client_for: Callable[[float], AmplifyClient]) -> None:
+        self._client_for = client_for
+        self.calls: Counter[str] = Counter()
+        self.last_operation = "GetJob"
+
+    def _call(self, operation: str, timeout: float, **kwargs: Any) -> Mapping[str, Any]:
+        client = self._client_for(timeout)
+        method = getattr(client, _SNAKE[operation])
+        self.calls[operation] += 1
+        self.last_operation = operation
+        result: Mapping[str, Any] = method(**kwargs)
+        return result
+
+    def get_job(
+        self, app_id: str, branch: str, job_id: str, timeout: float = READ_TIMEOUT
+    ) -> Mapping[str, Any]:
+        return self._call("GetJob", timeout, appId=app_id, branchName=branch, jobId=job_id)
+
+    def list_jobs(
+        self, app_id: str, branch: str, next_token: str | None = None, timeout: float = READ_TIMEOUT
+    ) -> Mapping[str, Any]:
+        kwargs: dict[str, Any] = {"appId": app_id, "branchName": branch, "maxResults": 50}
+        if next_token:
+            kwargs["nextToken"] = next_token
+        return self._call("ListJobs", timeout, **kwargs)
+
+    def get_app(self, app_id: str, timeout: float = READ_TIMEOUT) -> Mapping[str, Any]:
+        return self._call("GetApp", timeout, appId=app_id)
+
+    def get_branch(
+        self, app_id: str, branch: str, timeout: float = READ_TIMEOUT
+    ) -> Mapping[str, Any]:
+        return self._call("GetBranch", timeout, appId=app_id, branchName=branch)
+
+    def list_artifacts(
+        self,
+        app_id: str,
+        branch: str,
+        job_id: str,
+        next_token: str | None = None,
+        timeout: float = READ_TIMEOUT,
+    ) -> Mapping[str, Any]:
+        kwargs: dict[str, Any] = {
+            "appId": app_id,
+            "branchName": branch,
+            "jobId": job_id,
+            "maxResults": 50,
+        }
+        if next_token:
+            kwargs["nextToken"] = next_token
+        return self._call("ListArtifacts", timeout, **kwargs)
+
+    def get_artifact_url(
+        self, artifact_id: str, timeout: float = READ_TIMEOUT
+    ) -> Mapping[str, Any]:
+        return self._call("GetArtifactUrl", timeout, artifactId=artifact_id)
+
+
+_SNAKE = {
+    "GetJob": "get_job",
+    "ListJobs": "list_jobs",
+    "GetApp": "get_app",
+    "GetBranch": "get_branch",
+    "ListArtifacts": "list_artifacts",
+    "GetArtifactUrl": "get_artifact_url",
+}

@@ -1,0 +1,80 @@
+"""The project's exceptions, in one place (syrupy keeps its own in ``exceptions.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._model import AmplifyJob
+
+
+class AmplifyError(Exception):
+    """Base class of every error pytest-amplify raises."""
+
+
+class AmplifyAssertionError(AmplifyError, AssertionError):
+    """An ``assert_*`` helper found the job, a step or a file not as expected."""
+
+
+class AmplifyConfigError(AmplifyError):
+    """A setting is missing or wrong; the message names the setting, its source and the fix."""
+
+
+class AmplifyStepNotFoundError(AmplifyError, LookupError):
+    """``job.step(name)`` found no such step; the message lists the steps the job has."""
+
+
+class AmplifyResponseError(AmplifyError):
+    """An Amplify answer could not be read as a job (a field of the wrong type, no job id)."""
+
+
+class AmplifyWaitError(AmplifyError):
+    """The wait for a job ended without a finished job.
+
+    ``last_job`` is the last state seen (``None`` when the job was never found),
+    ``polls`` the number of polls made and ``waited`` the seconds waited.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_job: AmplifyJob | None = None,
+        polls: int = 0,
+        waited: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.last_job = last_job
+        self.polls = polls
+        self.waited = waited
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only state does not survive pickling by default.
+        return (_rebuild_wait_error, (type(self), self.message, self.polls, self.waited))
+
+
+def _rebuild_wait_error(
+    cls: type[AmplifyWaitError], message: str, polls: int, waited: float
+) -> AmplifyWaitError:
+    return cls(message, polls=polls, waited=waited)
+
+
+class AmplifyTimeoutError(AmplifyWaitError):
+    """The job did not finish before ``amplify_timeout``."""
+
+
+class AmplifyServiceError(AmplifyWaitError):
+    """Amplify answered with an error that waiting longer cannot fix (not found, denied, ...)."""
+
+
+class AmplifyUnreachableError(AmplifyWaitError):
+    """The Amplify endpoint could not be reached at all (DNS failure, connection refused)."""
+
+
+class AmplifyFetchError(AmplifyError):
+    """A step's file (log, artifacts, screenshot) could not be downloaded."""
+
+
+class AmplifyUrlExpiredError(AmplifyFetchError):
+    """A presigned URL was refused as expired, even after fetching the job again."""

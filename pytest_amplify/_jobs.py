@@ -1,0 +1,77 @@
+"""``amplify_jobs``: waiting for several jobs from one test, with the session's cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._assertions import explain_job
+from ._errors import AmplifyAssertionError
+from ._model import AmplifyJob
+from ._settings import Settings, apply_marker
+
+if TYPE_CHECKING:
+    from ._runtime import AmplifyRuntime
+
+
+class AmplifyJobs:
+    """Waits for any job, not just the configured one::
+
+        def test_release(amplify_jobs):
+            web = amplify_jobs.wait(app_id="d1", branch="main", commit_id=sha)
+            docs, api = amplify_jobs.wait_all([
+                {"app_id": "d2", "branch": "main"},
+                {"app_id": "d3", "branch": "main", "job_id": "42"},
+            ])
+
+    Keywords not given come from the configuration. The wait for a target happens
+    once per run, as for ``amplify_job``. Failed waits raise
+    :class:`AmplifyWaitError`; jobs that did not succeed raise
+    :class:`AmplifyAssertionError` unless ``require_success=False``.
+    """
+
+    def __init__(
+        self, runtime: AmplifyRuntime, on_job: Callable[[AmplifyJob | None, Settings], None]
+    ) -> None:
+        self._runtime = runtime
+        self._on_job = on_job
+
+    def _settings(self, kwargs: Mapping[str, Any]) -> Settings:
+        return apply_marker(self._runtime.settings(), kwargs, "amplify_jobs")
+
+    def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
+        __tracebackhide__ = True
+        self._on_job(job, settings)
+        if settings.require_success.value and not job.succeeded:
+            raise AmplifyAssertionError(
+                explain_job(job, f"amplify_jobs: the job did not succeed ({job.status})")
+            )
+        return job
+
+    def wait(self, **target: Any) -> AmplifyJob:
+        """The finished job for ``app_id``, ``branch``, ``job_id`` or ``commit_id``
+        (``timeout`` and ``require_success`` too)."""
+        __tracebackhide__ = True
+        settings = self._settings(target)
+        try:
+            job = self._runtime.wait(settings)
+        except Exception:
+            self._on_job(None, settings)
+            raise
+        return self._checked(job, settings)
+
+    def wait_all(self, targets: Sequence[Mapping[str, Any]]) -> list[AmplifyJob]:
+        """Wait for every target at once: about as long as the slowest job takes,
+        not the sum. Raises the first failure after all waits have ended."""
+        __tracebackhide__ = True
+        settings_list = [self._settings(target) for target in targets]
+        records = self._runtime.wait_all(settings_list)
+        jobs = []
+        for record, settings in zip(records, settings_list, strict=True):
+            if record.error is not None:
+                self._on_job(None, settings)
+                raise record.error
+            jobs.append(self._runtime.linked(record, settings))
+        return [
+            self._checked(job, settings) for job, settings in zip(jobs, settings_list, strict=True)
+        ]

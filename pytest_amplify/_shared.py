@@ -1,0 +1,65 @@
+"""One wait per target for all pytest-xdist workers of a run.
+
+Each xdist worker is a session of its own, so without this N workers poll the
+same job N times. The first worker to need a target takes a file lock and waits;
+the others block on the lock and then read its result. This is the pattern
+xdist documents for session work done once: a lock and a JSON file in the folder
+the run's workers share (``getbasetemp().parent``), named after the run's
+``testrunuid`` so that no later run reads them. Only plain data crosses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from ._runtime import WaitRecord
+from ._target import Target
+
+DIRECTORY_PREFIX = "pytest-amplify-"
+
+
+def run_directory(shared_root: Path, run_id: str) -> Path:
+    return shared_root / f"{DIRECTORY_PREFIX}{run_id}"
+
+
+class SharedWaits:
+    """Waits shared through files in ``directory`` (one per run)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.waited = 0  # waits this process did itself
+        self.read = 0  # results another worker left
+
+    def _paths(self, target: Target) -> tuple[Path, Path]:
+        key = json.dumps(target.to_dict(), sort_keys=True)
+        name = hashlib.sha256(key.encode()).hexdigest()[:24]
+        return self.directory / f"{name}.json", self.directory / f"{name}.lock"
+
+    def wait(self, target: Target, compute: Callable[[], WaitRecord]) -> WaitRecord:
+        from filelock import FileLock
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        result, lock = self._paths(target)
+        with FileLock(str(lock)):
+            if result.exists():
+                self.read += 1
+                return WaitRecord.from_dict(json.loads(result.read_text()))
+            record = compute()
+            self.waited += 1
+            temporary = result.with_suffix(".tmp")
+            # The job carries presigned URLs: readable by this user only, and the
+            # controller removes the folder when the run ends.
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(record.to_dict(), handle)
+            temporary.replace(result)
+            return record
+
+
+def remove_run_directory(shared_root: Path, run_id: str) -> None:
+    shutil.rmtree(run_directory(shared_root, run_id), ignore_errors=True)

@@ -1,0 +1,455 @@
+"""Waiting for a job: resolve the target, then poll with tenacity until it finishes.
+
+Each wait is a tenacity ``Retrying`` driven one step at a time (``Retrying.iter``):
+its stop, wait and retry strategies decide, while the clock and the sleep are
+injected. Driving it step by step lets one thread wait for many jobs at once
+(:func:`run_waits`) and lets tests run whole waits in simulated time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import logging
+import random
+import sys
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from tenacity import DoAttempt, DoSleep, RetryCallState, Retrying
+from tenacity.retry import retry_if_exception, retry_if_result
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
+
+from ._call_errors import CallProblem, classify
+from ._client import MIN_CALL_TIMEOUT, READ_TIMEOUT, AmplifyApi
+from ._durations import format_duration
+from ._errors import (
+    AmplifyResponseError,
+    AmplifyServiceError,
+    AmplifyTimeoutError,
+    AmplifyUnreachableError,
+    AmplifyWaitError,
+)
+from ._model import AmplifyJob, ListedJob, is_finished, job_number
+from ._schedule import PollSchedule
+from ._settings import LATEST
+from ._target import InsideJob, Target, WaitClock, WaitPolicy
+
+logger = logging.getLogger("pytest_amplify")
+
+# An endpoint that never answered (DNS failure, connection refused) is given this
+# many tries: a typo in the endpoint or region should not cost the whole timeout.
+MAX_UNREACHABLE = 3
+_PAGE_LIMIT = 200
+
+
+class WaitProgress(Protocol):
+    def update(self, wait: JobWait) -> None: ...
+
+    def finish(self, wait: JobWait) -> None: ...
+
+
+class _NoProgress:
+    def update(self, wait: JobWait) -> None:
+        return None
+
+    def finish(self, wait: JobWait) -> None:
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class PollOutcome:
+    job: AmplifyJob | None = None
+    listed: ListedJob | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.job is not None and self.job.finished
+
+
+class CallFailed(Exception):
+    """A call failed; carries how it was sorted (retry, give up, unreachable)."""
+
+    def __init__(self, problem: CallProblem) -> None:
+        super().__init__(problem.describe())
+        self.problem = problem
+
+
+class _StopAtDeadline(stop_base):
+    def __init__(self, wait: JobWait) -> None:
+        self._wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._wait.time_left() <= 0
+
+
+class _StopWhenUnreachable(stop_base):
+    def __init__(self, wait: JobWait) -> None:
+        self._wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return not self._wait.reached and self._wait.unreachable_streak >= MAX_UNREACHABLE
+
+
+class _ScheduledWait(wait_base):
+    """The schedule's delay, never past the deadline."""
+
+    def __init__(self, wait: JobWait) -> None:
+        self._wait = wait
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None and outcome.failed else None
+        throttled = isinstance(error, CallFailed) and error.problem.throttled
+        delay = self._wait.schedule.next_delay(self._wait.clock.wall(), throttled)
+        return max(0.0, min(delay, self._wait.time_left()))
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, CallFailed) and exc.problem.kind != "fatal"
+
+
+def _not_finished(outcome: PollOutcome) -> bool:
+    return not outcome.finished
+
+
+class JobWait:
+    """One wait for one target. Call :meth:`advance` until it returns the job; it
+    returns seconds to sleep in between and raises :class:`AmplifyWaitError`."""
+
+    def __init__(
+        self,
+        target: Target,
+        api: AmplifyApi,
+        policy: WaitPolicy,
+        *,
+        clock: WaitClock | None = None,
+        progress: WaitProgress | None = None,
+        site_url: str | None = None,
+        inside_job: InsideJob | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.target = target
+        self.api = api
+        self.policy = policy
+        self.clock = clock or WaitClock()
+        self.progress = progress or _NoProgress()
+        self.site_url = site_url
+        self.inside_job = inside_job
+        self.schedule = PollSchedule(
+            policy.poll_interval, policy.max_poll_interval, rng or random.Random()
+        )
+        self.started = self.clock.monotonic()
+        self.deadline = self.started + policy.timeout
+        self.polls = 0
+        self.reached = False
+        self.unreachable_streak = 0
+        self.job_id: str | None = (
+            None if target.job_id == LATEST or target.commit_id else target.job_id
+        )
+        self.job_start: float | None = None
+        self.status: str | None = None
+        self.last_job: AmplifyJob | None = None
+        self.last_problem: CallProblem | None = None
+        self.history_checked = False
+        self.waiting_to_be_listed = False
+        self._retrying = Retrying(
+            stop=_StopAtDeadline(self) | _StopWhenUnreachable(self),
+            wait=_ScheduledWait(self),
+            retry=retry_if_result(_not_finished) | retry_if_exception(_retryable),
+            retry_error_callback=self._give_up,
+            sleep=self.clock.sleep,
+        )
+        self._state = RetryCallState(self._retrying, fn=None, args=(), kwargs={})
+        self._retrying.begin()
+
+    # -- what progress and messages show ---------------------------------------------
+
+    def elapsed(self) -> float:
+        return max(0.0, self.clock.monotonic() - self.started)
+
+    def time_left(self) -> float:
+        return self.deadline - self.clock.monotonic()
+
+    @property
+    def current_step(self) -> str | None:
+        job = self.last_job
+        if job is None or not job.steps:
+            return None
+        running = [s for s in job.steps if not s.finished]
+        step = running[0] if running else job.steps[-1]
+        return f"{step.name} {step.status}"
+
+    @property
+    def calls(self) -> int:
+        return sum(self.api.calls.values())
+
+    def describe_job(self) -> str:
+        if self.job_id is not None:
+            return f"app {self.target.app_id}, branch {self.target.branch}, job {self.job_id}"
+        return self.target.describe()
+
+    # -- driving ---------------------------------------------------------------------
+
+    def advance(self) -> float | AmplifyJob:
+        """Poll when it is time; return the finished job, or the seconds to sleep."""
+        __tracebackhide__ = True
+        action = self._retrying.iter(self._state)
+        while isinstance(action, DoAttempt):
+            try:
+                self._state.set_result(self.poll())
+            except Exception:
+                self._state.set_exception(sys.exc_info())  # type: ignore[arg-type]
+            try:
+                action = self._retrying.iter(self._state)
+            except CallFailed as failed:
+                self.progress.finish(self)
+                raise self._fatal(failed.problem) from None
+        if isinstance(action, DoSleep):
+            self._state.prepare_for_next_attempt()
+            return float(action)
+        outcome: PollOutcome = action
+        assert outcome.job is not None
+        self.progress.finish(self)
+        return outcome.job
+
+    def run(self) -> AmplifyJob:
+        """Wait until the job finishes (or the wait fails), sleeping with the clock."""
+        __tracebackhide__ = True
+        while True:
+            step = self.advance()
+            if isinstance(step, AmplifyJob):
+                return step
+            self.clock.sleep(step)
+
+    # -- one poll --------------------------------------------------------------------
+
+    def _call_timeout(self) -> float:
+        return max(MIN_CALL_TIMEOUT, min(READ_TIMEOUT, self.time_left()))
+
+    def poll(self) -> PollOutcome:
+        self.polls += 1
+        try:
+            outcome = self._poll()
+        except CallFailed:
+            raise
+        except Exception as exc:
+            problem = classify(exc, self.api.last_operation, self.describe_job(), self._arn())
+            if problem is None:
+                raise
+            self._note_problem(problem)
+            logger.debug("poll %d of %s: %s", self.polls, self.describe_job(), problem.describe())
+            self.progress.update(self)
+            raise CallFailed(problem) from None
+        self.reached = True
+        self.unreachable_streak = 0
+        self.progress.update(self)
+        return outcome
+
+    def _note_problem(self, problem: CallProblem) -> None:
+        self.last_problem = problem
+        if problem.kind == "unreachable":
+            self.unreachable_streak += 1
+        else:
+            self.reached = True
+            self.unreachable_streak = 0
+
+    def _arn(self) -> str | None:
+        region = self.target.region or "*"
+        return f"arn:aws:amplify:{region}:*:apps/{self.target.app_id}/branches/{self.target.branch}/jobs/*"
+
+    def _poll(self) -> PollOutcome:
+        if self.job_id is None:
+            listed, history = self._find_in_listing()
+            if listed is None:
+                self.waiting_to_be_listed = True
+                return PollOutcome()
+            self.waiting_to_be_listed = False
+            self.job_id = listed.job_id
+            self.status = listed.status
+            self.job_start = listed.start_time.timestamp() if listed.start_time else None
+            self._check_not_inside(listed.status)
+            if not is_finished(listed.status):
+                # The summary already says it runs: no GetJob until the next poll.
+                self._learn(history)
+                return PollOutcome(listed=listed)
+        assert self.job_id is not None
+        answer = self.api.get_job(
+            self.target.app_id, self.target.branch, self.job_id, timeout=self._call_timeout()
+        )
+        job = AmplifyJob.from_api(
+            answer, app_id=self.target.app_id, branch=self.target.branch, site_url=self.site_url
+        )
+        self.last_job = job
+        self.status = job.status
+        if job.start_time is not None:
+            self.job_start = job.start_time.timestamp()
+        self._check_not_inside(job.status)
+        if not job.finished and not self.history_checked:
+            self._fetch_history()
+        return PollOutcome(job=job)
+
+    def _check_not_inside(self, status: str) -> None:
+        inside = self.inside_job
+        if (
+            inside is None
+            or is_finished(status)
+            or inside.app_id != self.target.app_id
+            or inside.branch != self.target.branch
+            or self.job_id is None
+            or job_number(self.job_id) != int(inside.job_id)
+        ):
+            return
+        raise CallFailed(
+            CallProblem(
+                "fatal",
+                f"this run is inside Amplify job {self.job_id} of app {inside.app_id}, branch "
+                f"{inside.branch} (AWS_JOB_ID={inside.job_id}), which cannot finish while its "
+                "own tests run",
+                "run the smoke tests after the deploy, or set amplify_job_id to an earlier job",
+            )
+        )
+
+    def _find_in_listing(self) -> tuple[ListedJob | None, list[ListedJob]]:
+        """The job to wait for, from ListJobs, and the first page (for history).
+
+        ListJobs' order is not documented: jobs are ranked by number. The first
+        page is enough when it is in descending order; otherwise every page is read.
+        """
+        commit = self.target.commit_id
+        token: str | None = None
+        first_page: list[ListedJob] = []
+        best: ListedJob | None = None
+        for page_number in range(_PAGE_LIMIT):
+            answer = self.api.list_jobs(
+                self.target.app_id, self.target.branch, token, timeout=self._call_timeout()
+            )
+            raw = answer.get("jobSummaries") or []
+            if not isinstance(raw, list):
+                raise AmplifyResponseError("ListJobs: jobSummaries is not a list")
+            page = [ListedJob.from_api(item, f"jobSummaries[{i}]") for i, item in enumerate(raw)]
+            if page_number == 0:
+                first_page = page
+            for listed in page:
+                if commit is not None and listed.commit_id != commit:
+                    continue
+                if best is None or listed.number > best.number:
+                    best = listed
+            token = answer.get("nextToken") or None
+            numbers = [listed.number for listed in page]
+            descending = numbers == sorted(numbers, reverse=True)
+            if token is None or (best is not None and descending):
+                break
+        return best, first_page
+
+    def _learn(self, listing: Sequence[ListedJob]) -> None:
+        self.history_checked = True
+        durations = [
+            listed.duration.total_seconds()
+            for listed in sorted(listing, key=lambda j: -j.number)
+            if listed.status == "SUCCEED"
+            and listed.duration is not None
+            and listed.job_id != self.job_id
+        ]
+        self.schedule.use_history(durations, self.job_start)
+        if self.schedule.expected is not None:
+            logger.debug(
+                "%s: similar jobs took %s; expecting the end in %s",
+                self.describe_job(),
+                format_duration(self.schedule.expected.typical_duration),
+                format_duration(max(0.0, self.schedule.expected.start - self.clock.wall())),
+            )
+
+    def _fetch_history(self) -> None:
+        """One ListJobs page for how long the branch's jobs take; optional, so a
+        failure here only costs the smarter schedule."""
+        self.history_checked = True
+        try:
+            answer = self.api.list_jobs(
+                self.target.app_id, self.target.branch, timeout=self._call_timeout()
+            )
+            listing = [ListedJob.from_api(item) for item in answer.get("jobSummaries") or []]
+        except Exception as exc:
+            if classify(exc, "ListJobs", self.describe_job()) is None:
+                raise
+            logger.debug("no job history for %s: %s", self.describe_job(), exc)
+            return
+        self._learn(listing)
+
+    # -- endings ---------------------------------------------------------------------
+
+    def _fatal(self, problem: CallProblem) -> AmplifyWaitError:
+        return AmplifyServiceError(
+            f"Waiting for {self.describe_job()} failed: {problem.describe()}",
+            last_job=self.last_job,
+            polls=self.polls,
+            waited=self.elapsed(),
+        )
+
+    def _give_up(self, retry_state: RetryCallState) -> Any:
+        self.progress.finish(self)
+        problem = self.last_problem
+        last_error = retry_state.outcome is not None and retry_state.outcome.failed
+        if not self.reached and problem is not None and problem.kind == "unreachable":
+            raise AmplifyUnreachableError(
+                f"Could not reach the Amplify endpoint {self.target.endpoint} in {self.polls} "
+                f"attempts ({problem.summary}); check amplify_endpoint_url and amplify_region, "
+                "and the network (HTTPS_PROXY, NO_PROXY)",
+                polls=self.polls,
+                waited=self.elapsed(),
+            )
+        waited = format_duration(self.elapsed())
+        limit = f"amplify_timeout = {format_duration(self.policy.timeout)} (from {self.policy.timeout_source})"
+        if self.job_id is None:
+            what = (
+                f"a job of commit {self.target.commit_id} to be listed"
+                if self.target.commit_id
+                else "a job to be listed"
+            )
+            message = (
+                f"Timed out after {waited} waiting for {what} on app {self.target.app_id}, "
+                f"branch {self.target.branch} ({self.polls} polls of ListJobs). Check that the "
+                "push started a build (auto-build is on for the branch) and that the commit id "
+                f"is the full SHA; or raise {limit}"
+            )
+        else:
+            seen = f"last status {self.status or 'unknown'}"
+            if self.current_step:
+                seen += f", step {self.current_step}"
+            message = (
+                f"Timed out after {waited} waiting for {self.describe_job()} to finish: {seen}; "
+                f"{self.polls} polls. Raise {limit}, or look at the job: "
+                f"{self.last_job.console_url if self.last_job else self.target.describe()}"
+            )
+        if last_error and problem is not None:
+            message += f". Last error: {problem.summary}"
+        raise AmplifyTimeoutError(
+            message, last_job=self.last_job, polls=self.polls, waited=self.elapsed()
+        )
+
+
+def run_waits(
+    waits: Sequence[JobWait], clock: WaitClock | None = None
+) -> list[AmplifyJob | AmplifyWaitError]:
+    """Wait for several jobs at once in one thread: each poll happens when its own
+    schedule says, so the whole takes about as long as the slowest job."""
+    clock = clock or (waits[0].clock if waits else WaitClock())
+    results: list[AmplifyJob | AmplifyWaitError | None] = [None] * len(waits)
+    due: list[tuple[float, int]] = [(clock.monotonic(), index) for index in range(len(waits))]
+    heapq.heapify(due)
+    while due:
+        when, index = heapq.heappop(due)
+        delay = when - clock.monotonic()
+        if delay > 0:
+            clock.sleep(delay)
+        try:
+            step = waits[index].advance()
+        except AmplifyWaitError as error:
+            results[index] = error
+            continue
+        if isinstance(step, AmplifyJob):
+            results[index] = step
+        else:
+            heapq.heappush(due, (clock.monotonic() + step, index))
+    return [result for result in results if result is not None]

@@ -1,0 +1,220 @@
+"""pytest-amplify's hooks and fixtures. The work happens in the modules they call.
+
+Start-up cost matters (the plugin loads in every pytest run once installed), so
+nothing here imports boto3, botocore, tenacity or urllib3: the fixtures do, on
+first use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ._assertions import explain_job
+from ._errors import AmplifyConfigError, AmplifyError
+from ._jobs import AmplifyJobs
+from ._model import AmplifyJob
+from ._progress import TerminalProgress
+from ._report import SECTION_TITLE, header_line, junit_properties, summary_lines
+from ._runtime import RUNTIME_KEY, AmplifyRuntime, WaitRecord, marker_kwargs
+from ._settings import OPTIONS, Settings, apply_marker, read_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_amplify import AmplifyClient
+
+MARKER_HELP = (
+    "amplify(app_id=, branch=, job_id=, commit_id=, timeout=, require_success=): "
+    "retarget the amplify_job fixture for this test, class or module"
+)
+NOT_SUCCEEDED = (
+    "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
+    "against the previous deployment. To hand failed jobs to tests, set "
+    "amplify_require_success = false, pass --amplify-allow-failed, or mark the test "
+    "@pytest.mark.amplify(require_success=False)."
+)
+WORKER_RECORDS = "amplify_records"
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("amplify", "AWS Amplify Hosting deployments (pytest-amplify)")
+    for option in OPTIONS:
+        if option.name == "require_success":
+            group.addoption(
+                option.flag, action="store_true", default=False, dest=option.dest, help=option.help
+            )
+            parser.addini(
+                option.ini,
+                "true (default): a job that did not SUCCEED errors the test at setup; "
+                "false: tests receive failed jobs to assert on.",
+                default=None,
+            )
+            continue
+        group.addoption(
+            option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help
+        )
+        parser.addini(option.ini, option.help, default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+    try:
+        settings, deferred = read_settings(config)
+    except AmplifyConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    runtime = AmplifyRuntime(config, settings, deferred)
+    if not _is_worker(config):
+        runtime.progress_factory = lambda: TerminalProgress(config)
+    config.stash[RUNTIME_KEY] = runtime
+
+
+def _runtime(config: pytest.Config) -> AmplifyRuntime:
+    return config.stash[RUNTIME_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    runtime = _runtime(config)
+    line = header_line(runtime.base_settings, runtime.deferred)
+    return [line] if line else []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # A typo in a marker is an error even on tests that never use the fixture:
+    # nothing configured is silently ignored.
+    try:
+        kwargs = marker_kwargs(item)
+        if kwargs:
+            apply_marker(_runtime(item.config).base_settings, kwargs, item.nodeid)
+    except AmplifyConfigError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+# -- fixtures ------------------------------------------------------------------------
+
+
+def _record_use(item: pytest.Item, settings: Settings, job: AmplifyJob | None) -> None:
+    runtime = _runtime(item.config)
+    try:
+        target, _ = runtime.target(settings)
+    except AmplifyError:
+        return
+    item.user_properties.extend(junit_properties(target, job))
+
+
+@pytest.fixture(scope="session")
+def amplify_client(request: pytest.FixtureRequest) -> AmplifyClient:
+    """The boto3 Amplify client for the configured app's account and region, on its
+    own boto3 session."""
+    runtime = _runtime(request.config)
+    try:
+        return runtime.user_client(runtime.settings())
+    except AmplifyConfigError as exc:
+        message = str(exc)
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture
+def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
+    """The configured job, once it has finished (waited for once per run).
+
+    A job that did not SUCCEED errors the test at setup unless
+    ``amplify_require_success = false`` or ``@pytest.mark.amplify(require_success=False)``.
+    """
+    runtime = _runtime(request.config)
+    item = request.node
+    try:
+        settings = runtime.settings(item)
+    except AmplifyConfigError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        pytest.fail(message, pytrace=False)
+    job: AmplifyJob | None = None
+    try:
+        job = runtime.wait(settings)
+    except AmplifyConfigError as exc:
+        message = str(exc)
+    except AmplifyError as exc:
+        message = str(exc)
+        _record_use(item, settings, None)
+    # Failing outside the except block keeps "During handling of the above
+    # exception" out of the report: the message is the whole story.
+    if job is None:
+        pytest.fail(message, pytrace=False)
+    _record_use(item, settings, job)
+    if settings.require_success.value and not job.succeeded:
+        pytest.fail(explain_job(job, NOT_SUCCEEDED.format(status=job.status)), pytrace=False)
+    return job
+
+
+@pytest.fixture(scope="session")
+def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
+    """Waits for other jobs than the configured one: ``amplify_jobs.wait(...)`` and
+    ``amplify_jobs.wait_all([...])``."""
+    runtime = _runtime(request.config)
+
+    def on_job(job: AmplifyJob | None, settings: Settings) -> None:
+        if runtime.current_item is not None:
+            _record_use(runtime.current_item, settings, job)
+
+    return AmplifyJobs(runtime, on_job)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    runtime = _runtime(item.config)
+    runtime.current_item = item
+    try:
+        return (yield)
+    finally:
+        runtime.current_item = None
+
+
+# -- reporting -----------------------------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _is_worker(config):
+        return
+    records = _runtime(config).all_records()
+    if not records:
+        return
+    terminalreporter.write_sep("=", SECTION_TITLE)
+    rows = [
+        (r.target, r.job, str(r.error) if r.error else None, r.polls, r.waited) for r in records
+    ]
+    for line in summary_lines(rows):
+        terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _is_worker(config):
+        records = _runtime(config).records.values()
+        workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+        workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in records])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist: collect the jobs each worker waited for, for one summary."""
+    output = getattr(node, "workeroutput", None) or {}
+    raw = output.get(WORKER_RECORDS)
+    if not raw:
+        return
+    runtime = _runtime(node.config)
+    known = {r.target for r in runtime.remote_records}
+    for data in json.loads(raw):
+        record = WaitRecord.from_dict(data)
+        if record.target not in known:
+            runtime.remote_records.append(record)
+            known.add(record.target)

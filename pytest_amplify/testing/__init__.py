@@ -1,0 +1,54 @@
+"""A local Amplify Hosting service for offline tests: ``pytest_amplify.testing``.
+
+As a library::
+
+    from pytest_amplify.testing import FakeAmplify
+
+    with FakeAmplify() as fake:
+        fake.add_job(app_id="d1", branch="main", job_id="1")
+        fake.client().get_job(appId="d1", branchName="main", jobId="1")
+
+As a pytest plugin (``-p pytest_amplify.testing``, or
+``pytest_plugins = ["pytest_amplify.testing"]`` in a test module or the rootdir
+conftest.py) it provides the ``amplify_fake`` and ``amplify_fake_session``
+fixtures, which the plugin's ``amplify_job`` targets while they run.
+
+Standalone, for runs across processes::
+
+    python -m pytest_amplify.testing serve --port 8642 --scenario scenario.json
+"""
+
+from __future__ import annotations
+
+from ._clock import SimulatedClock
+from ._content import make_png, make_zip
+from ._fixtures import amplify_fake, amplify_fake_session, targeting
+from ._service import OPERATIONS, FakeAmplify, FakeApp, FakeBranch, FakeRequest
+from ._timeline import (
+    FakeJob,
+    FakeStep,
+    failed_build_step,
+    typical_step,
+    typical_steps,
+    verify_step,
+)
+
+__all__ = [
+    "OPERATIONS",
+    "FakeAmplify",
+    "FakeApp",
+    "FakeBranch",
+    "FakeJob",
+    "FakeRequest",
+    "FakeStep",
+    "SimulatedClock",
+    "amplify_fake",
+    "amplify_fake_session",
+    "failed_build_step",
+    "make_png",
+    "make_zip",
+    "targeting",
+    "typical_step",
+    "typical_steps",
+    "verify_step",
+]
