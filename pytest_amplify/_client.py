@@ -47,6 +47,27 @@ class Connection:
     profile_source: str = "default"
 
 
+_loader: Any = None
+_loader_lock = threading.Lock()
+
+
+def new_boto3_session(**kwargs: Any) -> boto3.session.Session:
+    """A fresh boto3 session (never boto3's default one) that shares botocore's
+    data loader with the others, so that Amplify's model is parsed once per
+    process rather than once per session."""
+    global _loader
+    import boto3.session
+    import botocore.loaders
+    import botocore.session
+
+    with _loader_lock:
+        if _loader is None:
+            _loader = botocore.loaders.create_loader()
+    core = botocore.session.Session()
+    core.register_component("data_loader", _loader)
+    return boto3.session.Session(botocore_session=core, **kwargs)
+
+
 def _user_agent() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -65,7 +86,6 @@ class ClientFactory:
         self._clients: dict[tuple[Any, ...], AmplifyClient] = {}
 
     def session(self, connection: Connection) -> boto3.session.Session:
-        import boto3.session
         from botocore.exceptions import ProfileNotFound
 
         key = (connection.profile, connection.region, connection.credentials)
@@ -74,7 +94,7 @@ class ClientFactory:
                 return self._sessions[key]
             credentials = connection.credentials
             try:
-                session = boto3.session.Session(
+                session = new_boto3_session(
                     profile_name=connection.profile,
                     region_name=connection.region,
                     aws_access_key_id=credentials.access_key_id if credentials else None,

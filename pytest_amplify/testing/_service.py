@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import dataclasses
 import json
 import threading
@@ -178,6 +179,15 @@ class _ApiError(Exception):
         self.message = message
 
 
+def _check_loopback(host: str) -> str:
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return host
+    except ValueError:
+        pass
+    raise ValueError(f"host {host!r}: the local service listens on loopback only (127.0.0.1)")
+
+
 def _check_operation(operation: str) -> str:
     if operation not in OPERATIONS:
         raise ValueError(
@@ -251,7 +261,7 @@ class FakeAmplify:
     ) -> None:
         self.clock: Clock = clock or real_clock
         self.region = region
-        self._host = host
+        self._host = _check_loopback(host)
         self._port = port
         self._lock = threading.RLock()
         self._signer = UrlSigner(self.clock, region, url_expires)
@@ -311,9 +321,9 @@ class FakeAmplify:
     def client(self, **client_kwargs: Any) -> AmplifyClient:
         """A boto3 Amplify client for this service, on its own session with dummy
         credentials (never boto3's default session)."""
-        import boto3.session
+        from .._client import new_boto3_session
 
-        session = boto3.session.Session(
+        session = new_boto3_session(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",  # a dummy, as moto uses
             region_name=self.region,
