@@ -6,7 +6,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# Imported here, before any pytester run: pytester's inline runs drop the modules
+# they import, so without this every inner run would import these again.
+import boto3  # noqa: F401
+import hypothesis  # noqa: F401
+import moto  # noqa: F401
 import pytest
+import tenacity  # noqa: F401
+import urllib3  # noqa: F401
 
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 

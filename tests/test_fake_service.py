@@ -63,7 +63,9 @@ def test_step_reason_and_context_are_served(fake: FakeAmplify) -> None:
     assert step["context"] == "phase build"
 
 
-def test_end_time_appears_only_once_the_job_has_ended(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_end_time_appears_only_once_the_job_has_ended(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", status="RUNNING").then("SUCCEED", after_seconds=60)
     client = fake.client()
     running = client.get_job(appId="d1", branchName="main", jobId="1")["job"]
@@ -78,13 +80,17 @@ def test_end_time_appears_only_once_the_job_has_ended(fake: FakeAmplify, clock: 
 def test_timeline_advances_per_get_job_call(fake: FakeAmplify) -> None:
     job = fake.add_job(app_id="d1", branch="main", status="CREATED")
     job.then("PENDING", after_calls=1).then("PROVISIONING", after_calls=1)
-    job.then("RUNNING", after_calls=1, running="BUILD").then("RUNNING", after_calls=1, running="DEPLOY")
+    job.then("RUNNING", after_calls=1, running="BUILD").then(
+        "RUNNING", after_calls=1, running="DEPLOY"
+    )
     job.then("SUCCEED", after_calls=1)
     client = fake.client()
     seen = []
     for _ in range(6):
         answer = client.get_job(appId="d1", branchName="main", jobId="1")["job"]
-        seen.append((answer["summary"]["status"], [(s["stepName"], s["status"]) for s in answer["steps"]]))
+        seen.append(
+            (answer["summary"]["status"], [(s["stepName"], s["status"]) for s in answer["steps"]])
+        )
     assert seen == [
         ("CREATED", []),
         ("PENDING", []),
@@ -111,7 +117,10 @@ def test_timeline_advances_by_the_clock_and_list_jobs_does_not_count_as_a_poll(
     assert status() == "RUNNING"
     clock.advance(5)
     assert status() == status() == "CANCELLING"
-    assert client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"] == "CANCELLING"
+    assert (
+        client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"]
+        == "CANCELLING"
+    )
     assert status() == "CANCELLED"
 
 
@@ -122,7 +131,10 @@ def test_explicit_steps_can_go_backwards_and_vanish(fake: FakeAmplify) -> None:
     job.then("RUNNING", after_calls=1, steps={})
     client = fake.client()
     shapes = [
-        [(s["stepName"], s["status"]) for s in client.get_job(appId="d1", branchName="main", jobId="1")["job"]["steps"]]
+        [
+            (s["stepName"], s["status"])
+            for s in client.get_job(appId="d1", branchName="main", jobId="1")["job"]["steps"]
+        ]
         for _ in range(4)
     ]
     assert shapes == [
@@ -148,12 +160,16 @@ def test_list_jobs_is_newest_first_and_paginates(fake: FakeAmplify) -> None:
     client = fake.client()
     first = client.list_jobs(appId="d1", branchName="main", maxResults=3)
     assert [j["jobId"] for j in first["jobSummaries"]] == ["7", "6", "5"]
-    second = client.list_jobs(appId="d1", branchName="main", maxResults=3, nextToken=first["nextToken"])
+    second = client.list_jobs(
+        appId="d1", branchName="main", maxResults=3, nextToken=first["nextToken"]
+    )
     assert [j["jobId"] for j in second["jobSummaries"]] == ["4", "3", "2"]
     pages = client.get_paginator("list_jobs").paginate(
         appId="d1", branchName="main", PaginationConfig={"PageSize": 2}
     )
-    assert [j["jobId"] for page in pages for j in page["jobSummaries"]] == [str(n) for n in range(7, 0, -1)]
+    assert [j["jobId"] for page in pages for j in page["jobSummaries"]] == [
+        str(n) for n in range(7, 0, -1)
+    ]
 
 
 def test_a_new_job_stays_unlisted_for_its_first_list_calls(fake: FakeAmplify) -> None:
@@ -165,7 +181,9 @@ def test_a_new_job_stays_unlisted_for_its_first_list_calls(fake: FakeAmplify) ->
         for _ in range(3)
     ]
     assert listed == [["1"], ["1"], ["2", "1"]]
-    assert client.get_job(appId="d1", branchName="main", jobId="2")["job"]["summary"]["jobId"] == "2"
+    assert (
+        client.get_job(appId="d1", branchName="main", jobId="2")["job"]["summary"]["jobId"] == "2"
+    )
 
 
 def test_get_app_and_get_branch(fake: FakeAmplify) -> None:
@@ -188,7 +206,11 @@ def test_list_artifacts_and_get_artifact_url(fake: FakeAmplify) -> None:
     client = fake.client()
     artifacts = client.list_artifacts(appId="d1", branchName="main", jobId="1")["artifacts"]
     names = {a["artifactFileName"]: a["artifactId"] for a in artifacts}
-    assert set(names) == {"cypress/videos/home.cy.js.mp4", "cypress/report/results.json", "report.html"}
+    assert set(names) == {
+        "cypress/videos/home.cy.js.mp4",
+        "cypress/report/results.json",
+        "report.html",
+    }
     url = client.get_artifact_url(artifactId=names["report.html"])["artifactUrl"]
     assert fetch(url) == b"<h1>3 passed</h1>"
     page = client.list_artifacts(appId="d1", branchName="main", jobId="1", maxResults=2)
@@ -204,11 +226,21 @@ def test_list_artifacts_and_get_artifact_url(fake: FakeAmplify) -> None:
         (lambda c: c.get_branch(appId="d1", branchName="nope"), "NotFoundException", 404),
         (lambda c: c.get_artifact_url(artifactId="nope"), "NotFoundException", 404),
         (lambda c: c.list_jobs(appId="d1", branchName="nope"), "BadRequestException", 400),
-        (lambda c: c.list_jobs(appId="d1", branchName="main", nextToken="garbage"), "BadRequestException", 400),
-        (lambda c: c.list_artifacts(appId="d1", branchName="main", jobId="99"), "BadRequestException", 400),
+        (
+            lambda c: c.list_jobs(appId="d1", branchName="main", nextToken="garbage"),
+            "BadRequestException",
+            400,
+        ),
+        (
+            lambda c: c.list_artifacts(appId="d1", branchName="main", jobId="99"),
+            "BadRequestException",
+            400,
+        ),
     ],
 )
-def test_errors_use_the_codes_the_model_lists(fake: FakeAmplify, call, code: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_errors_use_the_codes_the_model_lists(
+    fake: FakeAmplify, call, code: str, status: int
+) -> None:  # type: ignore[no-untyped-def]
     fake.add_job(app_id="d1", branch="main")
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         call(fake.client())
@@ -237,7 +269,9 @@ def test_unsigned_requests_are_unauthorized(fake: FakeAmplify) -> None:
         ("ExpiredTokenException", 403),
     ],
 )
-def test_injected_errors_answer_n_times_then_stop(fake: FakeAmplify, error: str, status: int) -> None:
+def test_injected_errors_answer_n_times_then_stop(
+    fake: FakeAmplify, error: str, status: int
+) -> None:
     fake.add_job(app_id="d1", branch="main")
     fake.fail_next("GetJob", error, times=2)
     client = fake.client(config=Config(retries={"total_max_attempts": 1}))
@@ -246,7 +280,10 @@ def test_injected_errors_answer_n_times_then_stop(fake: FakeAmplify, error: str,
             client.get_job(appId="d1", branchName="main", jobId="1")
         assert raised.value.response["Error"]["Code"] == error
         assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
-    assert client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"] == "SUCCEED"
+    assert (
+        client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"]
+        == "SUCCEED"
+    )
     assert [r.status for r in fake.requests] == [status, status, 200]
 
 
@@ -279,9 +316,17 @@ def test_added_latency_trips_a_read_timeout(fake: FakeAmplify) -> None:
 def test_raw_answers_reach_boto3_unchanged(fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main")
     fake.respond_raw_next(
-        "GetJob", status=502, body="<html><h1>502 Bad Gateway</h1></html>", headers={"Content-Type": "text/html"}
+        "GetJob",
+        status=502,
+        body="<html><h1>502 Bad Gateway</h1></html>",
+        headers={"Content-Type": "text/html"},
     )
-    fake.respond_raw_next("GetJob", status=200, body='{"job": {"summary": ', headers={"Content-Type": "application/json"})
+    fake.respond_raw_next(
+        "GetJob",
+        status=200,
+        body='{"job": {"summary": ',
+        headers={"Content-Type": "application/json"},
+    )
     client = fake.client(config=Config(retries={"total_max_attempts": 1}))
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         client.get_job(appId="d1", branchName="main", jobId="1")
@@ -304,7 +349,9 @@ def test_the_request_log_counts_calls_and_keeps_no_signatures(fake: FakeAmplify)
     assert listing.params == {"maxResults": "5"}
     download = [r for r in fake.requests if r.operation == "GetObject"][0]
     assert "X-Amz-Expires" in download.params
-    assert not {"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"} & set(download.params)
+    assert not {"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"} & set(
+        download.params
+    )
 
 
 def test_the_builder_validates_at_once(fake: FakeAmplify) -> None:
@@ -330,7 +377,10 @@ def test_a_status_nobody_has_seen_needs_an_explicit_opt_in(fake: FakeAmplify) ->
     job.then("QUEUED_FOR_MARS", after_calls=1, allow_unknown_status=True)
     client = fake.client()
     client.get_job(appId="d1", branchName="main", jobId="1")
-    assert client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"] == "QUEUED_FOR_MARS"
+    assert (
+        client.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"]
+        == "QUEUED_FOR_MARS"
+    )
 
 
 def test_builders_for_the_common_cases(fake: FakeAmplify) -> None:
@@ -340,7 +390,11 @@ def test_builders_for_the_common_cases(fake: FakeAmplify) -> None:
     failed = client.get_job(appId="d1", branchName="dev", jobId="1")["job"]
     assert failed["summary"]["status"] == "FAILED"
     (build,) = failed["steps"]
-    assert (build["stepName"], build["status"], build["statusReason"]) == ("BUILD", "FAILED", "Build failed: tsc error")
+    assert (build["stepName"], build["status"], build["statusReason"]) == (
+        "BUILD",
+        "FAILED",
+        "Build failed: tsc error",
+    )
     assert fetch(build["logUrl"]) == b"line 1\nerror TS2304\n"
     assert failed_build_step().status == "FAILED"
 
@@ -373,7 +427,9 @@ def test_only_loopback_hosts_are_served() -> None:
 
 
 def test_the_site_is_served_per_branch(fake: FakeAmplify) -> None:
-    url = fake.serve_site("d1", "feature/x", {"/": "<h1>Home</h1>", "/about": "<p>About</p>", "/logo.png": make_png()})
+    url = fake.serve_site(
+        "d1", "feature/x", {"/": "<h1>Home</h1>", "/about": "<p>About</p>", "/logo.png": make_png()}
+    )
     assert url == f"{fake.endpoint_url}/_sites/d1/feature-x"
     assert fetch(url + "/") == b"<h1>Home</h1>"
     assert fetch(url + "/about") == b"<p>About</p>"

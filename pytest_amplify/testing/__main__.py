@@ -34,13 +34,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     fake = FakeAmplify(port=args.port, url_expires=args.url_expires)
-    if args.scenario is not None:
-        try:
-            scenario = json.loads(args.scenario.read_text())
-            fake.load_scenario(scenario)
-        except (OSError, ValueError, TypeError) as exc:
-            print(f"error: --scenario {args.scenario}: {exc}", file=sys.stderr)
-            return 2
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -49,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     with fake:
+        if args.scenario is not None:
+            try:
+                fake.load_scenario(json.loads(args.scenario.read_text()))
+            except (OSError, ValueError, TypeError) as exc:
+                print(f"error: --scenario {args.scenario}: {exc}", file=sys.stderr)
+                return 2
         print(f"endpoint_url: {fake.endpoint_url}", flush=True)
         print(f"site_url: {fake.site_url_template}", flush=True)
         print(
