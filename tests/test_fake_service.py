@@ -345,9 +345,9 @@ def test_the_request_log_counts_calls_and_keeps_no_signatures(fake: FakeAmplify)
     assert fake.calls("ListJobs") == 1
     assert fake.calls("GetObject") == 1
     assert fake.calls() == 3
-    listing = [r for r in fake.requests if r.operation == "ListJobs"][0]
+    listing = next(r for r in fake.requests if r.operation == "ListJobs")
     assert listing.params == {"maxResults": "5"}
-    download = [r for r in fake.requests if r.operation == "GetObject"][0]
+    download = next(r for r in fake.requests if r.operation == "GetObject")
     assert "X-Amz-Expires" in download.params
     assert not {"X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"} & set(
         download.params

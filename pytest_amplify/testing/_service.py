@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import ipaddress
 import dataclasses
+import ipaddress
 import json
 import threading
 import uuid
