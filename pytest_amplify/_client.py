@@ -146,7 +146,9 @@ class ClientFactory:
         """
         from botocore.config import Config
 
-        bucket = max(MIN_CALL_TIMEOUT, min(READ_TIMEOUT, float(math.ceil(timeout))))
+        # Whole seconds, or tenths below one second (tests use short timeouts).
+        rounded = math.ceil(timeout) if timeout >= 1 else math.ceil(timeout * 10) / 10
+        bucket = max(0.1, min(READ_TIMEOUT, float(rounded)))
         key = (connection, bucket)
         with self._lock:
             cached = self._clients.get(key)

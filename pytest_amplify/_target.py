@@ -69,3 +69,5 @@ class WaitPolicy:
     poll_interval: float
     max_poll_interval: float
     timeout_source: str = "default"
+    # One call's read timeout; the wait retries a call that takes longer.
+    call_timeout: float = 15.0

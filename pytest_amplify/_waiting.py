@@ -22,7 +22,7 @@ from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
 from ._call_errors import CallProblem, classify
-from ._client import MIN_CALL_TIMEOUT, READ_TIMEOUT, AmplifyApi
+from ._client import MIN_CALL_TIMEOUT, AmplifyApi
 from ._durations import format_duration
 from ._errors import (
     AmplifyResponseError,
@@ -226,7 +226,10 @@ class JobWait:
     # -- one poll --------------------------------------------------------------------
 
     def _call_timeout(self) -> float:
-        return max(MIN_CALL_TIMEOUT, min(READ_TIMEOUT, self.time_left()))
+        """Bounded by the time left, so that a hanging call cannot hold the wait past
+        its deadline (by more than one short call)."""
+        limit = self.policy.call_timeout
+        return max(min(MIN_CALL_TIMEOUT, limit), min(limit, self.time_left()))
 
     def poll(self) -> PollOutcome:
         self.polls += 1
