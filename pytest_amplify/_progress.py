@@ -75,7 +75,7 @@ class TerminalProgress:
             if self._isatty:
                 if not self._shown:
                     reporter.ensure_newline()
-                reporter.rewrite(line)
+                reporter.rewrite(line, erase=True)
             elif self._last_written is None or now - self._last_written >= self._interval:
                 reporter.ensure_newline()
                 reporter.write_line(line)
@@ -89,7 +89,7 @@ class TerminalProgress:
             return
         with self._terminal() as reporter:
             if self._isatty:
-                reporter.rewrite(progress_line(wait))
+                reporter.rewrite(progress_line(wait), erase=True)
                 reporter.write("\n")
             else:
                 reporter.write_line(progress_line(wait))

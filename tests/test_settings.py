@@ -20,7 +20,17 @@ def test_job(amplify_job):
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90", 90), ("90s", 90), ("15m", 900), ("1h", 3600), ("1h30m", 5400), ("1.5m", 90), (" 2 m ", 120), ("500ms", 0.5), ("0.25s", 0.25)],
+    [
+        ("90", 90),
+        ("90s", 90),
+        ("15m", 900),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("1.5m", 90),
+        (" 2 m ", 120),
+        ("500ms", 0.5),
+        ("0.25s", 0.25),
+    ],
 )
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
@@ -32,7 +42,9 @@ def test_not_durations(text: str) -> None:
         parse_duration(text)
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(5, "5s"), (12.5, "12.5s"), (90, "1m 30s"), (3725, "1h 02m 05s")])
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(5, "5s"), (12.5, "12.5s"), (90, "1m 30s"), (3725, "1h 02m 05s")]
+)
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
 
@@ -59,7 +71,9 @@ def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     pytester.runpytest("--markers").stdout.fnmatch_lines(["@pytest.mark.amplify(app_id=, branch=*"])
 
 
-def test_an_unused_plugin_needs_no_configuration(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unused_plugin_needs_no_configuration(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_APP_ID", "not an app id")
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest()
@@ -70,27 +84,62 @@ def test_an_unused_plugin_needs_no_configuration(pytester: pytest.Pytester, monk
 @pytest.mark.parametrize(
     ("ini_line", "message"),
     [
-        ("amplify_timeout = soon", "amplify_timeout = 'soon' (from amplify_timeout in pytest.ini): 'soon' is not a duration"),
-        ("amplify_timeout =", "amplify_timeout = '' (from amplify_timeout in pytest.ini): it is empty"),
-        ("amplify_timeout = 0", "amplify_timeout = '0' (from amplify_timeout in pytest.ini): it is zero"),
+        (
+            "amplify_timeout = soon",
+            "amplify_timeout = 'soon' (from amplify_timeout in pytest.ini): 'soon' is not a duration",
+        ),
+        (
+            "amplify_timeout =",
+            "amplify_timeout = '' (from amplify_timeout in pytest.ini): it is empty",
+        ),
+        (
+            "amplify_timeout = 0",
+            "amplify_timeout = '0' (from amplify_timeout in pytest.ini): it is zero",
+        ),
         ("amplify_timeout = 48h", "longer than the 24h 00m 00s allowed"),
-        ("amplify_poll_interval = -5", "amplify_poll_interval = '-5' (from amplify_poll_interval in pytest.ini): it is negative"),
+        (
+            "amplify_poll_interval = -5",
+            "amplify_poll_interval = '-5' (from amplify_poll_interval in pytest.ini): it is negative",
+        ),
         ("amplify_max_poll_interval = abc", "amplify_max_poll_interval = 'abc'"),
-        ("amplify_app_id = my-app", "amplify_app_id = 'my-app' (from amplify_app_id in pytest.ini): it is not an Amplify app id"),
-        ("amplify_app_id =    ", "amplify_app_id = '' (from amplify_app_id in pytest.ini): it is empty"),
-        ("amplify_branch = my branch", "amplify_branch = 'my branch' (from amplify_branch in pytest.ini): a branch name cannot contain spaces"),
-        ("amplify_job_id = first", "amplify_job_id = 'first' (from amplify_job_id in pytest.ini): it is neither 'latest' nor a job number"),
+        (
+            "amplify_app_id = my-app",
+            "amplify_app_id = 'my-app' (from amplify_app_id in pytest.ini): it is not an Amplify app id",
+        ),
+        (
+            "amplify_app_id =    ",
+            "amplify_app_id = '' (from amplify_app_id in pytest.ini): it is empty",
+        ),
+        (
+            "amplify_branch = my branch",
+            "amplify_branch = 'my branch' (from amplify_branch in pytest.ini): a branch name cannot contain spaces",
+        ),
+        (
+            "amplify_job_id = first",
+            "amplify_job_id = 'first' (from amplify_job_id in pytest.ini): it is neither 'latest' nor a job number",
+        ),
         ("amplify_job_id = 0", "it is neither 'latest' nor a job number"),
-        ("amplify_region = mars", "amplify_region = 'mars' (from amplify_region in pytest.ini): it is not an AWS region name"),
+        (
+            "amplify_region = mars",
+            "amplify_region = 'mars' (from amplify_region in pytest.ini): it is not an AWS region name",
+        ),
         ("amplify_region = xx-nowhere-9", "Amplify is not available in xx-nowhere-9"),
         ("amplify_endpoint_url = localhost:4566", "it is not an http(s) URL"),
-        ("amplify_site_url = https://{app}.example.com", "it uses {app}; the only placeholders are {app_id} and {branch}"),
-        ("amplify_require_success = maybe", "amplify_require_success = 'maybe' (from amplify_require_success in pytest.ini): it is not a boolean"),
+        (
+            "amplify_site_url = https://{app}.example.com",
+            "it uses {app}; the only placeholders are {app_id} and {branch}",
+        ),
+        (
+            "amplify_require_success = maybe",
+            "amplify_require_success = 'maybe' (from amplify_require_success in pytest.ini): it is not a boolean",
+        ),
         ("amplify_html_screenshots = sometimes", "it is not one of failed, always, never"),
         ("amplify_commit_id = a b", "it is not a commit id"),
     ],
 )
-def test_bad_ini_values_are_usage_errors(pytester: pytest.Pytester, ini_line: str, message: str) -> None:
+def test_bad_ini_values_are_usage_errors(
+    pytester: pytest.Pytester, ini_line: str, message: str
+) -> None:
     pytester.makefile(".ini", pytest=f"[pytest]\n{ini_line}\n")
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest()
@@ -103,13 +152,19 @@ def test_bad_ini_values_are_usage_errors(pytester: pytest.Pytester, ini_line: st
     [
         (["--amplify-timeout=soon"], "amplify_timeout = 'soon' (from --amplify-timeout)"),
         (["-o", "amplify_timeout=soon"], "amplify_timeout = 'soon' (from -o amplify_timeout)"),
-        (["--amplify-poll-interval=60", "--amplify-max-poll-interval=30"],
-         "amplify_max_poll_interval = 30s (from --amplify-max-poll-interval) is shorter than amplify_poll_interval = 1m 00s (from --amplify-poll-interval)"),
-        (["--amplify-job-id=7", "--amplify-commit-id=abc"],
-         "amplify_job_id = 7 (from --amplify-job-id) and amplify_commit_id = abc (from --amplify-commit-id) both pick the job; set only one of them"),
+        (
+            ["--amplify-poll-interval=60", "--amplify-max-poll-interval=30"],
+            "amplify_max_poll_interval = 30s (from --amplify-max-poll-interval) is shorter than amplify_poll_interval = 1m 00s (from --amplify-poll-interval)",
+        ),
+        (
+            ["--amplify-job-id=7", "--amplify-commit-id=abc"],
+            "amplify_job_id = 7 (from --amplify-job-id) and amplify_commit_id = abc (from --amplify-commit-id) both pick the job; set only one of them",
+        ),
     ],
 )
-def test_bad_flags_are_usage_errors(pytester: pytest.Pytester, args: list[str], message: str) -> None:
+def test_bad_flags_are_usage_errors(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -118,7 +173,9 @@ def test_bad_flags_are_usage_errors(pytester: pytest.Pytester, args: list[str], 
 
 def test_a_region_is_not_checked_when_an_endpoint_is_set(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_plain(): pass")
-    result = pytester.runpytest("--amplify-region=xx-local-1", "--amplify-endpoint-url=http://127.0.0.1:4566")
+    result = pytester.runpytest(
+        "--amplify-region=xx-local-1", "--amplify-endpoint-url=http://127.0.0.1:4566"
+    )
     result.assert_outcomes(passed=1)
 
 
@@ -133,14 +190,35 @@ def test_pyproject_toml_is_read_too(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("env", "flags", "message"),
     [
-        ({}, [], "No Amplify app to test: set amplify_app_id in the ini file, --amplify-app-id on the command line, or AWS_APP_ID in the environment"),
-        ({"AWS_APP_ID": "d1"}, [], "No Amplify branch to test: set amplify_branch in the ini file, --amplify-branch on the command line, or AWS_BRANCH in the environment"),
-        ({"AWS_APP_ID": "D-1", "AWS_BRANCH": "main"}, [], "amplify_app_id = 'D-1' (from environment variable AWS_APP_ID): it is not an Amplify app id"),
-        ({"AWS_APP_ID": "", "AWS_BRANCH": "main"}, [], "amplify_app_id = '' (from environment variable AWS_APP_ID): it is empty"),
+        (
+            {},
+            [],
+            "No Amplify app to test: set amplify_app_id in the ini file, --amplify-app-id on the command line, or AWS_APP_ID in the environment",
+        ),
+        (
+            {"AWS_APP_ID": "d1"},
+            [],
+            "No Amplify branch to test: set amplify_branch in the ini file, --amplify-branch on the command line, or AWS_BRANCH in the environment",
+        ),
+        (
+            {"AWS_APP_ID": "D-1", "AWS_BRANCH": "main"},
+            [],
+            "amplify_app_id = 'D-1' (from environment variable AWS_APP_ID): it is not an Amplify app id",
+        ),
+        (
+            {"AWS_APP_ID": "", "AWS_BRANCH": "main"},
+            [],
+            "amplify_app_id = '' (from environment variable AWS_APP_ID): it is empty",
+        ),
     ],
 )
 def test_missing_or_bad_targets_are_one_line_errors_and_call_nothing(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify, env: dict[str, str], flags: list[str], message: str
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    fake: FakeAmplify,
+    env: dict[str, str],
+    flags: list[str],
+    message: str,
 ) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -169,6 +247,7 @@ def test_marked(amplify_job):
     print("APP", amplify_job.app_id)
 """
     )
+
     def apps(*args: str, ini: str | None = None) -> list[str]:
         if ini:
             pytester.makefile(".ini", pytest=f"[pytest]\namplify_app_id = {ini}\n")
@@ -180,7 +259,9 @@ def test_marked(amplify_job):
     assert apps("--amplify-app-id=d3", ini="d2") == ["d3", "d4"]
 
 
-def test_the_marker_on_a_class_and_module_is_merged_closest_first(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+def test_the_marker_on_a_class_and_module_is_merged_closest_first(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
     fake.add_job(app_id="d1", branch="main")
     fake.add_job(app_id="d1", branch="dev")
     fake.add_job(app_id="d2", branch="dev")
@@ -208,14 +289,25 @@ def test_the_marker_on_a_class_and_module_is_merged_closest_first(pytester: pyte
 @pytest.mark.parametrize(
     ("marker", "message"),
     [
-        ('app="d1"', "@pytest.mark.amplify got unknown keyword app (test_marker.py::test_marked); it takes app_id, branch, job_id, commit_id, timeout, require_success"),
+        (
+            'app="d1"',
+            "@pytest.mark.amplify got unknown keyword app (test_marker.py::test_marked); it takes app_id, branch, job_id, commit_id, timeout, require_success",
+        ),
         ('"d1"', "@pytest.mark.amplify takes keywords only"),
-        ('timeout="soon"', "@pytest.mark.amplify(timeout='soon') (test_marker.py::test_marked): 'soon' is not a duration"),
-        ("require_success=1", "@pytest.mark.amplify(require_success=1) (test_marker.py::test_marked): write True or False"),
+        (
+            'timeout="soon"',
+            "@pytest.mark.amplify(timeout='soon') (test_marker.py::test_marked): 'soon' is not a duration",
+        ),
+        (
+            "require_success=1",
+            "@pytest.mark.amplify(require_success=1) (test_marker.py::test_marked): write True or False",
+        ),
         ('job_id="7", commit_id="abc"', "picks the job twice"),
     ],
 )
-def test_bad_markers_error_the_test_even_without_the_fixture(pytester: pytest.Pytester, marker: str, message: str) -> None:
+def test_bad_markers_error_the_test_even_without_the_fixture(
+    pytester: pytest.Pytester, marker: str, message: str
+) -> None:
     pytester.makepyfile(
         test_marker=f"""
         import pytest
@@ -243,7 +335,9 @@ def test_a_numeric_marker_timeout_is_seconds(pytester: pytest.Pytester, fake: Fa
     )
     result = pytester.runpytest(*fake_args(fake), "--amplify-poll-interval=0.1s")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*amplify_timeout = 0.2s (from @pytest.mark.amplify(timeout=...))*"])
+    result.stdout.fnmatch_lines(
+        ["*amplify_timeout = 0.2s (from @pytest.mark.amplify(timeout=...))*"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -254,7 +348,9 @@ def test_a_numeric_marker_timeout_is_seconds(pytester: pytest.Pytester, fake: Fa
         (["-o", "amplify_require_success=false"], {"passed": 1}),
     ],
 )
-def test_failed_jobs_error_at_setup_unless_allowed(pytester: pytest.Pytester, fake: FakeAmplify, how: list[str], outcome: dict[str, int]) -> None:
+def test_failed_jobs_error_at_setup_unless_allowed(
+    pytester: pytest.Pytester, fake: FakeAmplify, how: list[str], outcome: dict[str, int]
+) -> None:
     fake.add_failed_job("d1", "main")
     pytester.makepyfile(
         """
@@ -262,10 +358,14 @@ def test_failed_jobs_error_at_setup_unless_allowed(pytester: pytest.Pytester, fa
             assert amplify_job.status == "FAILED"
         """
     )
-    result = pytester.runpytest(*fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main", *how)
+    result = pytester.runpytest(
+        *fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main", *how
+    )
     result.assert_outcomes(**outcome)
     if "errors" in outcome:
-        result.stdout.fnmatch_lines(["*amplify_job: the job did not succeed (FAILED)*", "*BUILD FAILED*"])
+        result.stdout.fnmatch_lines(
+            ["*amplify_job: the job did not succeed (FAILED)*", "*BUILD FAILED*"]
+        )
 
 
 def test_the_marker_can_allow_a_failed_job(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
@@ -279,7 +379,9 @@ def test_the_marker_can_allow_a_failed_job(pytester: pytest.Pytester, fake: Fake
             assert not amplify_job.succeeded
         """
     )
-    pytester.runpytest(*fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main").assert_outcomes(passed=1)
+    pytester.runpytest(
+        *fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main"
+    ).assert_outcomes(passed=1)
 
 
 def test_the_environment_endpoint_is_honoured_as_boto3_does(

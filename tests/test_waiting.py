@@ -19,7 +19,9 @@ from pytest_amplify.testing import FakeAmplify, SimulatedClock
 from .waits import make_wait
 
 
-def test_a_finished_job_costs_one_call_and_no_sleep(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_a_finished_job_costs_one_call_and_no_sleep(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="4")
     job = make_wait(fake, clock, job_id="4").run()
     assert job.succeeded
@@ -38,25 +40,52 @@ def test_only_terminal_statuses_end_the_wait(fake: FakeAmplify, clock: Simulated
     assert fake.calls("GetJob") == 6
 
 
-def test_a_status_nobody_has_seen_keeps_the_wait_going(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_a_status_nobody_has_seen_keeps_the_wait_going(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     job = fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING")
-    job.then("DEPLOYING_TO_EDGE", after_calls=1, allow_unknown_status=True).then("SUCCEED", after_calls=2)
+    job.then("DEPLOYING_TO_EDGE", after_calls=1, allow_unknown_status=True).then(
+        "SUCCEED", after_calls=2
+    )
     assert make_wait(fake, clock, job_id="1").run().succeeded
     assert fake.calls("GetJob") == 4
 
 
-def test_latest_is_the_highest_job_number_whatever_the_order(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_latest_is_the_highest_job_number_whatever_the_order(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="9", status="FAILED")
     fake.add_job(app_id="d1", branch="main", job_id="10")
     listing = {
         "jobSummaries": [
-            {"jobId": "9", "status": "FAILED", "commitId": "a", "startTime": 1.0, "jobArn": "x",
-             "commitMessage": "m", "commitTime": 1.0, "jobType": "RELEASE"},
-            {"jobId": "10", "status": "SUCCEED", "commitId": "b", "startTime": 2.0, "jobArn": "y",
-             "commitMessage": "m", "commitTime": 1.0, "jobType": "RELEASE"},
+            {
+                "jobId": "9",
+                "status": "FAILED",
+                "commitId": "a",
+                "startTime": 1.0,
+                "jobArn": "x",
+                "commitMessage": "m",
+                "commitTime": 1.0,
+                "jobType": "RELEASE",
+            },
+            {
+                "jobId": "10",
+                "status": "SUCCEED",
+                "commitId": "b",
+                "startTime": 2.0,
+                "jobArn": "y",
+                "commitMessage": "m",
+                "commitTime": 1.0,
+                "jobType": "RELEASE",
+            },
         ]
     }
-    fake.respond_raw_next("ListJobs", status=200, body=json.dumps(listing), headers={"Content-Type": "application/json"})
+    fake.respond_raw_next(
+        "ListJobs",
+        status=200,
+        body=json.dumps(listing),
+        headers={"Content-Type": "application/json"},
+    )
     job = make_wait(fake, clock).run()
     assert job.job_id == "10"
     assert job.succeeded
@@ -72,9 +101,9 @@ def test_a_commit_picks_its_newest_job(fake: FakeAmplify, clock: SimulatedClock)
 
 def test_a_commit_not_listed_yet_is_waited_for(fake: FakeAmplify, clock: SimulatedClock) -> None:
     fake.add_job(app_id="d1", branch="main", commit_id="old")
-    fake.add_job(app_id="d1", branch="main", commit_id="new", status="RUNNING", listed_after=3).then(
-        "SUCCEED", after_seconds=100
-    )
+    fake.add_job(
+        app_id="d1", branch="main", commit_id="new", status="RUNNING", listed_after=3
+    ).then("SUCCEED", after_seconds=100)
     wait = make_wait(fake, clock, commit_id="new")
     job = wait.run()
     assert (job.job_id, job.succeeded) == ("2", True)
@@ -82,14 +111,20 @@ def test_a_commit_not_listed_yet_is_waited_for(fake: FakeAmplify, clock: Simulat
     assert wait.waiting_to_be_listed is False
 
 
-def test_latest_on_a_branch_without_jobs_waits_for_one(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_latest_on_a_branch_without_jobs_waits_for_one(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_branch("d1", "main")
     wait = make_wait(fake, clock, timeout=60)
-    with pytest.raises(AmplifyTimeoutError, match="waiting for a job to be listed on app d1, branch main"):
+    with pytest.raises(
+        AmplifyTimeoutError, match="waiting for a job to be listed on app d1, branch main"
+    ):
         wait.run()
 
 
-def test_a_commit_that_never_appears_times_out_saying_so(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_a_commit_that_never_appears_times_out_saying_so(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", commit_id="old")
     wait = make_wait(fake, clock, commit_id="f00dfeed", timeout=120)
     with pytest.raises(AmplifyTimeoutError) as raised:
@@ -100,14 +135,18 @@ def test_a_commit_that_never_appears_times_out_saying_so(fake: FakeAmplify, cloc
     assert raised.value.polls == wait.polls == fake.calls("ListJobs")
 
 
-def test_a_timeout_names_the_job_its_last_state_and_the_polls(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_a_timeout_names_the_job_its_last_state_and_the_polls(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="7", status="RUNNING")
     wait = make_wait(fake, clock, job_id="7", timeout=300)
     start = clock()
     with pytest.raises(AmplifyTimeoutError) as raised:
         wait.run()
     message = str(raised.value)
-    assert message.startswith("Timed out after 5m 00s waiting for app d1, branch main, job 7 to finish")
+    assert message.startswith(
+        "Timed out after 5m 00s waiting for app d1, branch main, job 7 to finish"
+    )
     assert "last status RUNNING, step BUILD RUNNING" in message
     assert f"{wait.polls} polls" in message
     assert "amplify_timeout = 5m 00s (from default)" in message
@@ -118,8 +157,12 @@ def test_a_timeout_names_the_job_its_last_state_and_the_polls(fake: FakeAmplify,
     assert sum(clock.slept) == pytest.approx(300)
 
 
-def test_without_history_the_wait_grows_from_the_first_interval_to_the_cap(fake: FakeAmplify, clock: SimulatedClock) -> None:
-    fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then("SUCCEED", after_seconds=400)
+def test_without_history_the_wait_grows_from_the_first_interval_to_the_cap(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
+        "SUCCEED", after_seconds=400
+    )
     make_wait(fake, clock, job_id="1", first=5, cap=30).run()
     nominal = [5, 10, 20, 30, 30, 30]
     for slept, expected in zip(clock.slept, nominal, strict=False):
@@ -127,10 +170,14 @@ def test_without_history_the_wait_grows_from_the_first_interval_to_the_cap(fake:
     assert all(s <= 33 for s in clock.slept)
 
 
-def test_with_history_the_wait_sleeps_through_the_early_build(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_with_history_the_wait_sleeps_through_the_early_build(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     for _ in range(10):
         fake.add_job(app_id="d1", branch="main", duration=600)
-    fake.add_job(app_id="d1", branch="main", job_id="11", status="RUNNING").then("SUCCEED", after_seconds=610)
+    fake.add_job(app_id="d1", branch="main", job_id="11", status="RUNNING").then(
+        "SUCCEED", after_seconds=610
+    )
     wait = make_wait(fake, clock, job_id="11", timeout=1800)
     assert wait.run().succeeded
     assert wait.schedule.expected is not None
@@ -140,8 +187,12 @@ def test_with_history_the_wait_sleeps_through_the_early_build(fake: FakeAmplify,
     assert fake.calls("ListJobs") == 1
 
 
-@pytest.mark.parametrize("error", ["LimitExceededException", "TooManyRequestsException", "InternalFailureException"])
-def test_throttling_and_server_errors_are_retried(fake: FakeAmplify, clock: SimulatedClock, error: str) -> None:
+@pytest.mark.parametrize(
+    "error", ["LimitExceededException", "TooManyRequestsException", "InternalFailureException"]
+)
+def test_throttling_and_server_errors_are_retried(
+    fake: FakeAmplify, clock: SimulatedClock, error: str
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.fail_next("GetJob", error, times=6)
     wait = make_wait(fake, clock, job_id="1")
@@ -156,11 +207,17 @@ def test_throttling_backs_off(fake: FakeAmplify, clock: SimulatedClock) -> None:
     assert clock.slept[0] < clock.slept[1] < clock.slept[2] < clock.slept[3]
 
 
-def test_dropped_connections_and_proxy_pages_are_retried(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_dropped_connections_and_proxy_pages_are_retried(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.drop_next("GetJob")
-    fake.respond_raw_next("GetJob", status=502, body="<html>Bad Gateway</html>", headers={"Content-Type": "text/html"})
-    fake.respond_raw_next("GetJob", status=200, body="{not json", headers={"Content-Type": "application/json"})
+    fake.respond_raw_next(
+        "GetJob", status=502, body="<html>Bad Gateway</html>", headers={"Content-Type": "text/html"}
+    )
+    fake.respond_raw_next(
+        "GetJob", status=200, body="{not json", headers={"Content-Type": "application/json"}
+    )
     wait = make_wait(fake, clock, job_id="1")
     assert wait.run().succeeded
     assert wait.polls == 4
@@ -208,7 +265,7 @@ def test_a_job_that_disappears_mid_wait_ends_it(fake: FakeAmplify, clock: Simula
     wait = make_wait(fake, clock, job_id="1")
     assert wait.advance() > 0
     fake.fail_next("GetJob", "NotFoundException", message="Job 1 not found")
-    with pytest.raises(AmplifyServiceError, match="NotFoundException.*Job 1 not found"):
+    with pytest.raises(AmplifyServiceError, match=r"NotFoundException.*Job 1 not found"):
         wait.run()
 
 
@@ -218,7 +275,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_an_endpoint_that_never_answers_gets_a_few_tries(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_an_endpoint_that_never_answers_gets_a_few_tries(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     endpoint = f"http://127.0.0.1:{free_port()}"
     wait = make_wait(fake, clock, job_id="1", endpoint_url=endpoint)
     with pytest.raises(AmplifyUnreachableError) as raised:
@@ -228,21 +287,29 @@ def test_an_endpoint_that_never_answers_gets_a_few_tries(fake: FakeAmplify, cloc
     assert "amplify_endpoint_url" in str(raised.value)
 
 
-def test_waiting_for_the_job_this_run_is_part_of_fails_at_once(fake: FakeAmplify, clock: SimulatedClock) -> None:
+def test_waiting_for_the_job_this_run_is_part_of_fails_at_once(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.add_job(app_id="d1", branch="main", job_id="2", status="RUNNING")
     wait = make_wait(fake, clock, inside_job=InsideJob("d1", "main", "0000000002"))
-    with pytest.raises(AmplifyServiceError, match=r"inside Amplify job 2 .*AWS_JOB_ID=0000000002.*cannot finish"):
+    with pytest.raises(
+        AmplifyServiceError, match=r"inside Amplify job 2 .*AWS_JOB_ID=0000000002.*cannot finish"
+    ):
         wait.run()
     assert wait.polls == 1
-    done = make_wait(fake, clock, job_id="1", inside_job=InsideJob("d1", "main", "0000000002")).run()
+    done = make_wait(
+        fake, clock, job_id="1", inside_job=InsideJob("d1", "main", "0000000002")
+    ).run()
     assert done.succeeded
 
 
 def test_many_waits_take_as_long_as_the_slowest(fake: FakeAmplify, clock: SimulatedClock) -> None:
     durations = {"a": 120, "b": 300, "c": 600}
     for branch, seconds in durations.items():
-        fake.add_job(app_id="d1", branch=branch, status="RUNNING").then("SUCCEED", after_seconds=seconds)
+        fake.add_job(app_id="d1", branch=branch, status="RUNNING").then(
+            "SUCCEED", after_seconds=seconds
+        )
     waits = [make_wait(fake, clock, branch=branch, cap=10) for branch in durations]
     start = clock()
     results = run_waits(waits)

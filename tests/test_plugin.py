@@ -1,0 +1,333 @@
+"""The plugin as users run it: fixtures, the session cache, pytest's output, JUnit."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from types import SimpleNamespace
+
+import pytest
+
+from pytest_amplify._progress import TerminalProgress
+from pytest_amplify.plugin import NOT_SUCCEEDED
+from pytest_amplify.testing import FakeAmplify, SimulatedClock
+
+from .conftest import fake_args
+from .waits import make_wait
+
+TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
+
+
+def test_the_wait_happens_once_per_session(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+    fake.add_job(app_id="d1", branch="main")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(5))
+        def test_many(amplify_job, n):
+            assert amplify_job.succeeded
+        """
+    )
+    pytester.runpytest(*fake_args(fake), *TARGET).assert_outcomes(passed=5)
+    assert fake.calls("ListJobs") == 1
+    assert fake.calls("GetJob") == 1
+
+
+def test_a_failed_wait_fails_every_test_at_once_with_the_same_message(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="1")
+    fake.fail_next("GetJob", "AccessDeniedException", message="User is not authorized", times=5)
+    pytester.makepyfile(
+        """
+        def test_one(amplify_job):
+            pass
+
+        def test_two(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-job-id=1")
+    result.assert_outcomes(errors=2)
+    lines = [line for line in result.stdout.lines if line.startswith("Waiting for app d1")]
+    assert len(lines) == 2
+    assert lines[0] == lines[1]
+    assert "amplify:GetJob" in lines[0]
+    assert fake.calls("GetJob") == 1
+
+
+def test_targets_are_cached_separately(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+    fake.add_job(app_id="d1", branch="main")
+    fake.add_job(app_id="d1", branch="main")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_latest(amplify_job):
+            assert amplify_job.job_id == "2"
+
+        @pytest.mark.amplify(job_id="1")
+        def test_first(amplify_job):
+            assert amplify_job.job_id == "1"
+
+        @pytest.mark.amplify(job_id="0000000002")
+        def test_padded(amplify_job):
+            assert amplify_job.job_id == "2"
+        """
+    )
+    pytester.runpytest(*fake_args(fake), *TARGET).assert_outcomes(passed=3)
+    assert fake.calls("GetJob") == 3
+
+
+def test_the_summary_lists_every_job_waited_for(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_job(app_id="d1", branch="main", duration=250)
+    fake.add_failed_job("d1", "dev", reason="npm ERR! missing script")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_main(amplify_job):
+            pass
+
+        @pytest.mark.amplify(branch="dev", require_success=False)
+        def test_dev(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.stdout.fnmatch_lines(
+        [
+            "*= amplify =*",
+            "app d1, branch main, job 1: SUCCEED in 4m 10s (1 poll, waited *)",
+            "  BUILD      SUCCEED    1m 02s",
+            "  TEST       SUCCEED    1m 02s",
+            "  DEPLOY     SUCCEED    1m 02s",
+            "  VERIFY     SUCCEED    1m 02s",
+            "app d1, branch dev, job 1: FAILED in 2m 00s (1 poll, waited *)",
+            "  BUILD      FAILED     2m 00s: npm ERR! missing script",
+        ]
+    )
+
+
+def test_no_summary_and_no_header_when_no_job_is_used(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest()
+    assert "= amplify =" not in result.stdout.str()
+    assert not [line for line in result.stdout.lines if line.startswith("amplify:")]
+
+
+def test_the_header_names_the_target(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest(
+        "--amplify-app-id=d1",
+        "--amplify-branch=main",
+        "--amplify-commit-id=abc123",
+        "--amplify-region=eu-west-1",
+    )
+    result.stdout.fnmatch_lines(
+        ["amplify: app d1, branch main, commit abc123, region eu-west-1, timeout 30m 00s"]
+    )
+
+
+@pytest.mark.parametrize("family", ["xunit1", "xunit2", "legacy"])
+def test_junit_records_the_job_as_testcase_properties(
+    pytester: pytest.Pytester, fake: FakeAmplify, family: str
+) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="3")
+    pytester.makepyfile(
+        """
+        def test_job(amplify_job):
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    result = pytester.runpytest(
+        *fake_args(fake),
+        *TARGET,
+        "--junitxml=junit.xml",
+        "-o",
+        f"junit_family={family}",
+        "-W",
+        "error",
+    )
+    result.assert_outcomes(passed=2)
+    tree = ET.parse(pytester.path / "junit.xml")
+    cases = {case.get("name"): case for case in tree.iter("testcase")}
+    properties = {p.get("name"): p.get("value") for p in cases["test_job"].iter("property")}
+    assert properties == {
+        "amplify_app_id": "d1",
+        "amplify_branch": "main",
+        "amplify_job_id": "3",
+        "amplify_job_status": "SUCCEED",
+    }
+    assert not list(cases["test_plain"].iter("property"))
+
+
+def test_setup_errors_for_failed_jobs_explain_the_failure(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_failed_job(
+        "d1", "main", reason="Build failed: tsc", log="".join(f"line {n}\n" for n in range(1, 101))
+    )
+    pytester.makepyfile("def test_smoke(amplify_job):\n    pass\n")
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(errors=1)
+    output = result.stdout.str()
+    assert NOT_SUCCEEDED.format(status="FAILED") in output
+    assert "Amplify app d1, branch main, job 1: status FAILED" in output
+    assert "BUILD FAILED (2m 00s): Build failed: tsc" in output
+    assert "  | line 71" in output and "  | line 100" in output
+    assert "line 70\n" not in output
+    assert "Traceback" not in output
+
+
+def test_amplify_client_is_a_boto3_client_for_the_target(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_app("d1", name="shop")
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_client(amplify_client):
+            assert amplify_client.get_app(appId="d1")["app"]["name"] == "shop"
+            assert amplify_client.meta.region_name == "us-east-1"
+            assert amplify_client is not boto3.DEFAULT_SESSION
+        """
+    )
+    pytester.runpytest(*fake_args(fake)).assert_outcomes(passed=1)
+
+
+def test_branch_url_comes_from_get_app_and_get_branch_once(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_app("d1", default_domain="d1.amplifyapp.com")
+    fake.add_job(app_id="d1", branch="feature/login")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_url(amplify_job, n):
+            assert amplify_job.branch_url == "https://feature-login.d1.amplifyapp.com"
+        """
+    )
+    args = [f"--amplify-endpoint-url={fake.endpoint_url}", "--amplify-region=us-east-1"]
+    pytester.runpytest(
+        *args, "--amplify-app-id=d1", "--amplify-branch=feature/login"
+    ).assert_outcomes(passed=3)
+    assert (fake.calls("GetApp"), fake.calls("GetBranch")) == (1, 1)
+
+
+def test_amplify_jobs_waits_for_other_targets(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+    fake.add_job(app_id="d1", branch="main", commit_id="abc")
+    fake.add_job(app_id="d2", branch="main")
+    fake.add_failed_job("d3", "main")
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_amplify import AmplifyAssertionError
+
+        def test_one(amplify_jobs):
+            job = amplify_jobs.wait(app_id="d1", branch="main", commit_id="abc")
+            assert (job.app_id, job.commit_id) == ("d1", "abc")
+
+        def test_all(amplify_jobs):
+            a, b = amplify_jobs.wait_all([{"app_id": "d1", "branch": "main"}, {"app_id": "d2", "branch": "main"}])
+            assert (a.app_id, b.app_id) == ("d1", "d2")
+
+        def test_failed(amplify_jobs):
+            with pytest.raises(AmplifyAssertionError, match="did not succeed"):
+                amplify_jobs.wait(app_id="d3", branch="main")
+            assert amplify_jobs.wait(app_id="d3", branch="main", require_success=False).status == "FAILED"
+        """
+    )
+    pytester.runpytest(*fake_args(fake), "--amplify-branch=main").assert_outcomes(passed=3)
+    assert fake.calls("GetJob") == 4
+
+
+def test_progress_without_a_terminal_is_a_line_every_30_seconds(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        pytest_plugins = ["pytest_amplify.testing"]
+
+        def test_wait(amplify_fake, request):
+            amplify_fake.add_job(app_id="d1", branch="main", status="PENDING").then(
+                "RUNNING", after_seconds=20, running="BUILD").then("SUCCEED", after_seconds=280)
+            request.getfixturevalue("amplify_job")
+        """
+    )
+    result = pytester.runpytest(*TARGET, "--amplify-max-poll-interval=10s")
+    result.assert_outcomes(passed=1)
+    lines = [
+        line
+        for line in result.stdout.lines
+        if line.startswith("amplify: app d1, branch main, job 1:")
+    ]
+    assert lines[0] == "amplify: app d1, branch main, job 1: PENDING [0s, 1 poll]"
+    assert lines[-1].startswith(
+        "amplify: app d1, branch main, job 1: SUCCEED, step VERIFY SUCCEED [5m 0"
+    )
+    # About one line per 30 s of the wait, not one per poll (a poll every 10 s).
+    assert 8 <= len(lines) <= 12
+
+
+class RecordingReporter:
+    """Stands in for pytest's terminal reporter and records what is written."""
+
+    def __init__(self, isatty: bool) -> None:
+        self.isatty = isatty
+        self.calls: list[tuple[str, str]] = []
+
+    def ensure_newline(self) -> None:
+        self.calls.append(("newline", ""))
+
+    def rewrite(self, line: str, erase: bool = False) -> None:
+        self.calls.append(("rewrite", line))
+
+    def write(self, text: str) -> None:
+        self.calls.append(("write", text))
+
+    def write_line(self, line: str) -> None:
+        self.calls.append(("line", line))
+
+
+def test_progress_on_a_terminal_rewrites_one_line(fake: FakeAmplify, clock: SimulatedClock) -> None:
+    reporter = RecordingReporter(isatty=True)
+
+    class Config:
+        pluginmanager = SimpleNamespace(
+            get_plugin=lambda name: reporter if name == "terminalreporter" else None
+        )
+
+    fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
+        "SUCCEED", after_calls=2
+    )
+    wait = make_wait(fake, clock, job_id="1")
+    wait.progress = TerminalProgress(Config())  # type: ignore[arg-type]
+    wait.run()
+    kinds = [kind for kind, _ in reporter.calls]
+    assert kinds == ["newline", "rewrite", "rewrite", "rewrite", "write"]
+    assert (
+        reporter.calls[1][1]
+        == "amplify: app d1, branch main, job 1: RUNNING, step BUILD RUNNING [0s, 1 poll]"
+    )
+    assert reporter.calls[3][1].startswith(
+        "amplify: app d1, branch main, job 1: SUCCEED, step VERIFY SUCCEED ["
+    )
+    assert reporter.calls[4] == ("write", "\n")
+
+
+def test_nothing_is_printed_for_a_job_already_finished(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_job(app_id="d1", branch="main")
+    pytester.makepyfile("def test_smoke(amplify_job):\n    pass\n")
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    assert not [
+        line for line in result.stdout.lines if line.startswith("amplify: app d1, branch main, job")
+    ]
