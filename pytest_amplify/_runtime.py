@@ -167,10 +167,6 @@ class AmplifyRuntime:
         finally:
             self._overrides.remove(override)
 
-    @property
-    def override(self) -> SettingsOverride | None:
-        return self._overrides[-1] if self._overrides else None
-
     # -- settings --------------------------------------------------------------------
 
     def settings(self, item: pytest.Item | None = None) -> Settings:
@@ -187,13 +183,21 @@ class AmplifyRuntime:
                 settings = apply_marker(settings, kwargs, item.nodeid)
         return settings
 
+    def _overridden(self, name: str) -> Any:
+        """The newest override's ``credentials`` or ``clock`` that is set."""
+        for override in reversed(self._overrides):
+            value = getattr(override, name)
+            if value is not None:
+                return value
+        return None
+
     def connection(self, settings: Settings) -> Connection:
-        override = self.override
+        credentials: Credentials | None = self._overridden("credentials")
         return Connection(
             endpoint_url=settings.endpoint_url.value,
             region=settings.region.value,
-            profile=None if override and override.credentials else settings.profile.value,
-            credentials=override.credentials if override else None,
+            profile=None if credentials else settings.profile.value,
+            credentials=credentials,
             region_source=settings.region.source,
             profile_source=settings.profile.source,
         )
@@ -225,8 +229,8 @@ class AmplifyRuntime:
         return target, connection
 
     def clock(self) -> WaitClock:
-        override = self.override
-        return override.clock if override and override.clock else WaitClock()
+        clock: WaitClock | None = self._overridden("clock")
+        return clock or WaitClock()
 
     # -- clients ---------------------------------------------------------------------
 

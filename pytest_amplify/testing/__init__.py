@@ -16,6 +16,9 @@ fixtures, which the plugin's ``amplify_job`` targets while they run.
 Standalone, for runs across processes::
 
     python -m pytest_amplify.testing serve --port 8642 --scenario scenario.json
+
+PYTEST_DONT_REWRITE: conftest files import from here before naming it in
+``pytest_plugins``; it has no asserts to rewrite, so pytest need not warn.
 """
 
 from __future__ import annotations

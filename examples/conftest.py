@@ -1,0 +1,75 @@
+"""Runs the smoke tests against a simulated deployment when no app is configured.
+
+With ``--amplify-app-id`` (or ``amplify_app_id`` / ``AWS_APP_ID``) set, this file
+does nothing and the same tests run against the real app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from pytest_amplify import override_settings
+from pytest_amplify.testing import FakeAmplify, SimulatedClock, targeting
+
+pytest_plugins = ["pytest_amplify.testing"]
+
+SITE = {
+    "/": "<!doctype html><title>Shop</title><h1>Welcome to the shop</h1>",
+    "/health": '{"status": "ok"}',
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--simulated-time",
+        action="store_true",
+        help="examples: run the simulated deployment on a simulated clock (no real waiting)",
+    )
+
+
+def _app_configured(config: pytest.Config) -> bool:
+    return bool(
+        config.getoption("amplify_app_id")
+        or config.getini("amplify_app_id")
+        or os.environ.get("AWS_APP_ID")
+    )
+
+
+def _simulate_deployment(fake: FakeAmplify) -> None:
+    # Earlier deployments of the branch, then the push being deployed now.
+    for _ in range(3):
+        fake.add_succeeded_job("d1", "main", duration=4)
+    job = fake.add_job(app_id="d1", branch="main", commit_id="a1b2c3d", status="PENDING")
+    job.then("PROVISIONING", after_seconds=0.5)
+    job.then("RUNNING", after_seconds=0.5, running="BUILD")
+    job.then("RUNNING", after_seconds=1.5, running="DEPLOY")
+    job.then("RUNNING", after_seconds=0.5, running="VERIFY")
+    job.then("SUCCEED", after_seconds=1.0)
+    fake.serve_site("d1", "main", SITE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulated_deployment(request: pytest.FixtureRequest) -> Iterator[FakeAmplify | None]:
+    config = request.config
+    if _app_configured(config):
+        yield None
+        return
+    clock = SimulatedClock() if config.getoption("simulated_time") else None
+    with (
+        FakeAmplify(clock=clock) as fake,
+        targeting(config, fake, "examples/conftest.py"),
+        override_settings(
+            config,
+            app_id="d1",
+            branch="main",
+            commit_id="a1b2c3d",
+            poll_interval="0.5s",
+            max_poll_interval="1s",
+            source="examples/conftest.py (simulated deployment)",
+        ),
+    ):
+        _simulate_deployment(fake)
+        yield fake
