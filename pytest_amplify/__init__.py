@@ -1,6 +1,9 @@
 """pytest-amplify: wait for AWS Amplify Hosting jobs and assert on what they deployed.
 
 Everything users import comes from here; the modules behind it are private.
+
+PYTEST_DONT_REWRITE: the package has no asserts for pytest to rewrite, and users'
+conftest files often import it before pytest would get the chance.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Start-up cost matters (the plugin loads in every pytest run once installed), so
 nothing here imports boto3, botocore, tenacity or urllib3: the fixtures do, on
 first use.
+
+PYTEST_DONT_REWRITE
 """
 
 from __future__ import annotations
