@@ -5,11 +5,12 @@ boto3 is imported here, on first use, never at plugin start-up.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError
@@ -75,6 +76,31 @@ def _user_agent() -> str:
         return f"pytest-amplify/{version('pytest-amplify')}"
     except PackageNotFoundError:
         return "pytest-amplify"
+
+
+@contextlib.contextmanager
+def _config_errors(connection: Connection) -> Iterator[None]:
+    """botocore's configuration errors, as one line that names the setting."""
+    from botocore.exceptions import InvalidRegionError, ProfileNotFound
+
+    try:
+        yield
+    except ProfileNotFound as exc:
+        profile = connection.profile or exc.kwargs.get("profile", "?")
+        source = (
+            connection.profile_source if connection.profile else "environment variable AWS_PROFILE"
+        )
+        raise AmplifyConfigError(
+            f"amplify_profile = {profile!r} (from {source}): no such profile in the AWS "
+            "config files (~/.aws/config, ~/.aws/credentials); `aws configure "
+            "list-profiles` lists them"
+        ) from None
+    except InvalidRegionError as exc:
+        raise AmplifyConfigError(
+            f"region {exc.kwargs.get('region_name')!r} (from boto3's configuration: AWS_REGION, "
+            "AWS_DEFAULT_REGION or the profile) is not a region name; set amplify_region, "
+            "e.g. us-east-1"
+        ) from None
 
 
 class ClientFactory:
@@ -161,9 +187,10 @@ class ClientFactory:
             read_timeout=bucket,
             user_agent_extra=_user_agent(),
         )
-        client = self.session(connection).client(
-            "amplify", region_name=region, endpoint_url=connection.endpoint_url, config=config
-        )
+        with _config_errors(connection):
+            client = self.session(connection).client(
+                "amplify", region_name=region, endpoint_url=connection.endpoint_url, config=config
+            )
         with self._lock:
             return self._clients.setdefault(key, client)
 
@@ -178,12 +205,13 @@ class ClientFactory:
         if cached is not None:
             return cached
         config = Config(retries={"mode": "standard"}, user_agent_extra=_user_agent())
-        client = self.session(connection).client(
-            "amplify",
-            region_name=self.region(connection),
-            endpoint_url=connection.endpoint_url,
-            config=config,
-        )
+        with _config_errors(connection):
+            client = self.session(connection).client(
+                "amplify",
+                region_name=self.region(connection),
+                endpoint_url=connection.endpoint_url,
+                config=config,
+            )
         with self._lock:
             return self._clients.setdefault(key, client)
 

@@ -152,6 +152,7 @@ class AmplifyRuntime:
         self.records: dict[Target, WaitRecord] = {}
         self.remote_records: list[WaitRecord] = []
         self.shared: SharedWaits | None = None
+        self.shared_directories: set[str] = set()
         self.progress_factory: Callable[[], WaitProgress] | None = None
         self.current_item: pytest.Item | None = None
         self._overrides: list[SettingsOverride] = []

@@ -10,6 +10,7 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ NOT_SUCCEEDED = (
     "@pytest.mark.amplify(require_success=False)."
 )
 WORKER_RECORDS = "amplify_records"
+WORKER_SHARED_DIRECTORY = "amplify_shared_directory"
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -100,6 +102,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 # -- fixtures ------------------------------------------------------------------------
 
 
+def _share_across_workers(request: pytest.FixtureRequest, runtime: AmplifyRuntime) -> None:
+    """Under pytest-xdist, make this worker's waits shared with the run's other workers."""
+    config = request.config
+    if runtime.shared is not None or not _is_worker(config):
+        return
+    from ._shared import SharedWaits, run_directory
+
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    run_id = str(config.workerinput["testrunuid"])  # type: ignore[attr-defined]
+    runtime.shared = SharedWaits(run_directory(factory.getbasetemp().parent, run_id))
+
+
 def _record_use(item: pytest.Item, settings: Settings, job: AmplifyJob | None) -> None:
     runtime = _runtime(item.config)
     try:
@@ -129,6 +143,7 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
     ``amplify_require_success = false`` or ``@pytest.mark.amplify(require_success=False)``.
     """
     runtime = _runtime(request.config)
+    _share_across_workers(request, runtime)
     item = request.node
     try:
         settings = runtime.settings(item)
@@ -161,6 +176,7 @@ def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
     """Waits for other jobs than the configured one: ``amplify_jobs.wait(...)`` and
     ``amplify_jobs.wait_all([...])``."""
     runtime = _runtime(request.config)
+    _share_across_workers(request, runtime)
 
     def on_job(job: AmplifyJob | None, settings: Settings) -> None:
         if runtime.current_item is not None:
@@ -200,20 +216,28 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
+    runtime = _runtime(config)
     if _is_worker(config):
-        records = _runtime(config).records.values()
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
-        workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in records])
+        workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in runtime.records.values()])
+        if runtime.shared is not None:
+            workeroutput[WORKER_SHARED_DIRECTORY] = str(runtime.shared.directory)
+        return
+    # The shared results carry presigned URLs: they do not outlive the run.
+    for directory in runtime.shared_directories:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist: collect the jobs each worker waited for, for one summary."""
     output = getattr(node, "workeroutput", None) or {}
+    runtime = _runtime(node.config)
+    if output.get(WORKER_SHARED_DIRECTORY):
+        runtime.shared_directories.add(output[WORKER_SHARED_DIRECTORY])
     raw = output.get(WORKER_RECORDS)
     if not raw:
         return
-    runtime = _runtime(node.config)
     known = {r.target for r in runtime.remote_records}
     for data in json.loads(raw):
         record = WaitRecord.from_dict(data)
