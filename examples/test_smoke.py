@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
-from pytest_amplify import AmplifyJob, assert_step_succeeded, assert_steps_succeeded
+from pytest_amplify import (
+    AmplifyJob,
+    assert_artifacts,
+    assert_log_not_contains,
+    assert_screenshots,
+    assert_step_succeeded,
+    assert_steps_succeeded,
+)
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -31,3 +39,15 @@ def test_the_health_check_answers(amplify_job: AmplifyJob) -> None:
     status, body = fetch(amplify_job.branch_url + "/health")
     assert status == 200
     assert json.loads(body)["status"] == "ok"
+
+
+def test_the_build_log_has_no_errors(amplify_job: AmplifyJob) -> None:
+    assert_log_not_contains(amplify_job, "BUILD", re.compile(r"npm ERR!|ERROR in |error TS\d+"))
+
+
+def test_the_build_produced_the_site(amplify_job: AmplifyJob) -> None:
+    assert_artifacts(amplify_job, "BUILD", contains=["*index.html"])
+
+
+def test_the_site_was_screenshotted_on_every_device(amplify_job: AmplifyJob) -> None:
+    assert_screenshots(amplify_job, "VERIFY", min_count=1)

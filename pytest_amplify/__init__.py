@@ -30,7 +30,22 @@ from ._errors import (
     AmplifyWaitError,
 )
 from ._fetch import Fetcher
-from ._files import download_artifacts, iter_log_lines, read_log, screenshot_bytes
+from ._file_assertions import (
+    assert_artifacts,
+    assert_log_contains,
+    assert_log_not_contains,
+    assert_screenshots,
+    assert_test_artifacts,
+)
+from ._files import (
+    download_artifacts,
+    download_test_artifact,
+    iter_log_lines,
+    list_test_artifacts,
+    read_log,
+    screenshot_bytes,
+)
+from ._images import ImageInfo, NotAnImage, image_info
 from ._jobs import AmplifyJobs
 from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
 from ._redact import redact_text, redact_url
@@ -54,17 +69,27 @@ __all__ = [
     "AmplifyWaitError",
     "Credentials",
     "Fetcher",
+    "ImageInfo",
     "JobStatus",
     "JobStep",
+    "NotAnImage",
     "SettingsOverride",
     "WaitClock",
+    "assert_artifacts",
     "assert_job_status",
     "assert_job_succeeded",
+    "assert_log_contains",
+    "assert_log_not_contains",
+    "assert_screenshots",
     "assert_step_status",
     "assert_step_succeeded",
     "assert_steps_succeeded",
+    "assert_test_artifacts",
     "download_artifacts",
+    "download_test_artifact",
+    "image_info",
     "iter_log_lines",
+    "list_test_artifacts",
     "override_settings",
     "read_log",
     "redact_text",

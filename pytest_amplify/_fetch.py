@@ -27,6 +27,9 @@ DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_ATTEMPTS = 3
 CHUNK_SIZE = 64 * 1024
+# A "line" longer than this (a minified bundle echoed to the log) is cut in pieces,
+# so that memory stays bounded whatever the log holds.
+MAX_LINE = 1024 * 1024
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 
@@ -137,6 +140,11 @@ class Fetcher:
             )
         return AmplifyFetchError(f"could not download {what}: {detail} ({shown})")
 
+    def check_downloads(self, url: str, what: str) -> None:
+        """The URL answers 200: only the first chunk is read."""
+        with self.open(url, what) as response:
+            next(iter(response.stream(CHUNK_SIZE)), b"")
+
     def read_bytes(self, url: str, what: str, max_bytes: int | None = None) -> bytes:
         limit = self.max_bytes if max_bytes is None else max_bytes
         chunks: list[bytes] = []
@@ -151,8 +159,9 @@ class Fetcher:
                 chunks.append(chunk)
         return b"".join(chunks)
 
-    def iter_lines(self, url: str, what: str) -> Iterator[str]:
-        """The file's lines as text, streamed: memory stays at a chunk and a line."""
+    def iter_text_blocks(self, url: str, what: str) -> Iterator[str]:
+        """The file as text in blocks of whole lines (each ends with a newline, but
+        perhaps the last), streamed: memory stays at a chunk or two."""
         pending = b""
         size = 0
         with self.open(url, what) as response:
@@ -164,11 +173,28 @@ class Fetcher:
                         f"({strip_query(url)})"
                     )
                 pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    yield line.rstrip(b"\r").decode("utf-8", "replace")
+                cut = pending.rfind(b"\n")
+                if cut >= 0:
+                    yield pending[: cut + 1].decode("utf-8", "replace")
+                    pending = pending[cut + 1 :]
+                elif len(pending) > MAX_LINE:
+                    yield pending.decode("utf-8", "replace") + "\n"
+                    pending = b""
             if pending:
-                yield pending.rstrip(b"\r").decode("utf-8", "replace")
+                yield pending.decode("utf-8", "replace")
+
+    def iter_lines(self, url: str, what: str) -> Iterator[str]:
+        """The file's lines as text, streamed."""
+        for block in self.iter_text_blocks(url, what):
+            yield from block_lines(block)
+
+
+def block_lines(block: str) -> list[str]:
+    """The lines of a block, without their line ends (``\r\n`` or ``\n``)."""
+    lines = block.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 _default: Fetcher | None = None

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
-from ._fetch import Fetcher, default_fetcher
-from ._model import AmplifyJob, JobStep
+from ._fetch import Fetcher, block_lines, default_fetcher
+from ._model import AmplifyJob, JobLinks, JobStep
 
 T = TypeVar("T")
 
@@ -59,22 +59,28 @@ def _with_fresh_url(
         return read(_url(job, step, field), what)
 
 
-def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
-    """The step's log, line by line, streamed: a 200 MB log never sits in memory."""
+def iter_log_blocks(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
+    """The step's log as blocks of whole lines, streamed (the fastest way to search)."""
     fetcher = fetcher or default_fetcher()
     found = job.step(step)
     what = _what(job, found, "log")
-    lines = fetcher.iter_lines(_url(job, found, "log_url"), what)
+    blocks = fetcher.iter_text_blocks(_url(job, found, "log_url"), what)
     try:
-        first = next(lines)
+        first = next(blocks)
     except StopIteration:
         return
     except AmplifyUrlExpiredError as error:
         found = _fresh_step(job, found, error)
-        lines = fetcher.iter_lines(_url(job, found, "log_url"), what)
+        blocks = fetcher.iter_text_blocks(_url(job, found, "log_url"), what)
     else:
         yield first
-    yield from lines
+    yield from blocks
+
+
+def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
+    """The step's log, line by line, streamed: a 200 MB log never sits in memory."""
+    for block in iter_log_blocks(job, step, fetcher):
+        yield from block_lines(block)
 
 
 def read_log(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> str:
@@ -117,3 +123,32 @@ def screenshot_bytes(
     except AmplifyUrlExpiredError as error:
         fresh = _fresh_step(job, found, error)
         return fetcher.read_bytes(fresh.screenshots[name], what)
+
+
+def _links(job: AmplifyJob, what: str) -> JobLinks:
+    if job.links is None:
+        raise AmplifyFetchError(
+            f"{what} of {job.describe()} need the Amplify API (ListArtifacts, GetArtifactUrl); "
+            "use a job from the amplify_job or amplify_jobs fixture"
+        )
+    return job.links
+
+
+def list_test_artifacts(job: AmplifyJob) -> list[str]:
+    """The end-to-end test artifacts of the job (ListArtifacts), by file name."""
+    return [name for name, _ in _links(job, "test artifacts").test_artifacts()]
+
+
+def download_test_artifact(job: AmplifyJob, name: str, fetcher: Fetcher | None = None) -> bytes:
+    """One end-to-end test artifact (GetArtifactUrl, then the file)."""
+    fetcher = fetcher or default_fetcher()
+    links = _links(job, "test artifacts")
+    artifacts = dict(links.test_artifacts())
+    if name not in artifacts:
+        have = ", ".join(sorted(artifacts)[:20]) or "none"
+        raise AmplifyFetchError(f"{job.describe()} has no test artifact {name!r}; it has: {have}")
+    what = f"test artifact {name!r} of {job.describe()}"
+    try:
+        return fetcher.read_bytes(links.artifact_url(artifacts[name]), what)
+    except AmplifyUrlExpiredError:
+        return fetcher.read_bytes(links.artifact_url(artifacts[name]), what)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._assertions import explain_job
-from ._errors import AmplifyAssertionError
+from ._errors import AmplifyAssertionError, AmplifyError
 from ._model import AmplifyJob
 from ._settings import Settings, apply_marker
 
@@ -31,7 +31,9 @@ class AmplifyJobs:
     """
 
     def __init__(
-        self, runtime: AmplifyRuntime, on_job: Callable[[AmplifyJob | None, Settings], None]
+        self,
+        runtime: AmplifyRuntime,
+        on_job: Callable[[AmplifyJob | None, Settings, str | None], None],
     ) -> None:
         self._runtime = runtime
         self._on_job = on_job
@@ -41,7 +43,7 @@ class AmplifyJobs:
 
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
-        self._on_job(job, settings)
+        self._on_job(job, settings, None)
         if settings.require_success.value and not job.succeeded:
             raise AmplifyAssertionError(
                 explain_job(job, f"amplify_jobs: the job did not succeed ({job.status})")
@@ -55,8 +57,8 @@ class AmplifyJobs:
         settings = self._settings(target)
         try:
             job = self._runtime.wait(settings)
-        except Exception:
-            self._on_job(None, settings)
+        except AmplifyError as exc:
+            self._on_job(None, settings, str(exc))
             raise
         return self._checked(job, settings)
 
@@ -69,7 +71,7 @@ class AmplifyJobs:
         jobs = []
         for record, settings in zip(records, settings_list, strict=True):
             if record.error is not None:
-                self._on_job(None, settings)
+                self._on_job(None, settings, str(record.error))
                 raise record.error
             jobs.append(self._runtime.linked(record, settings))
         return [

@@ -24,6 +24,14 @@ class JobLinks(Protocol):
 
     def refetch(self) -> AmplifyJob: ...
 
+    def test_artifacts(self) -> list[tuple[str, str]]:
+        """ListArtifacts: (file name, artifact id) pairs."""
+        ...
+
+    def artifact_url(self, artifact_id: str) -> str:
+        """GetArtifactUrl: a presigned URL for one test artifact."""
+        ...
+
 
 class JobStatus:
     """The status strings Amplify uses for jobs and steps.

@@ -130,6 +130,18 @@ class WaitRecord:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class ItemJob:
+    """A job (or a failed wait) one test used: for JUnit and pytest-html."""
+
+    target: Target
+    job: AmplifyJob | None
+    error: str | None = None
+
+
+ITEM_JOBS = pytest.StashKey[list[ItemJob]]()
+
+
 def fill_site_url(template: str, app_id: str, branch: str) -> str:
     return template.replace("{app_id}", app_id).replace("{branch}", branch.replace("/", "-"))
 
@@ -157,6 +169,7 @@ class AmplifyRuntime:
         self.current_item: pytest.Item | None = None
         self._overrides: list[SettingsOverride] = []
         self._branch_urls: dict[tuple[Any, ...], str] = {}
+        self._screenshots: dict[tuple[Target, str], list[tuple[str, bytes | str]]] = {}
 
     # -- overrides -------------------------------------------------------------------
 
@@ -385,6 +398,58 @@ class AmplifyRuntime:
         )
         return fresh.with_links(links)
 
+    def _calling(
+        self, links: _RuntimeLinks, operation: str, call: Callable[[AmplifyApi], Any]
+    ) -> Any:
+        """One call for a job's files, its errors as AmplifyFetchError with the hint."""
+        from ._call_errors import classify
+        from ._errors import AmplifyFetchError
+
+        target = links.target
+        described = f"app {target.app_id}, branch {target.branch}, job {links.job_id}"
+        api = self.api(links.connection)
+        try:
+            return call(api)
+        except Exception as exc:
+            problem = classify(exc, operation, described)
+            if problem is None:
+                raise
+            raise AmplifyFetchError(problem.describe()) from None
+
+    def test_artifacts(self, links: _RuntimeLinks) -> list[tuple[str, str]]:
+        target = links.target
+        found: list[tuple[str, str]] = []
+        token: str | None = None
+        while True:
+            answer = self._calling(
+                links,
+                "ListArtifacts",
+                lambda api, token=token: api.list_artifacts(  # type: ignore[misc]
+                    target.app_id, target.branch, links.job_id, token
+                ),
+            )
+            found.extend(
+                (a["artifactFileName"], a["artifactId"]) for a in answer.get("artifacts") or []
+            )
+            token = answer.get("nextToken") or None
+            if token is None:
+                return found
+
+    def artifact_url(self, links: _RuntimeLinks, artifact_id: str) -> str:
+        answer = self._calling(
+            links, "GetArtifactUrl", lambda api: api.get_artifact_url(artifact_id)
+        )
+        return str(answer["artifactUrl"])
+
+    def screenshots(self, target: Target, job: AmplifyJob) -> list[tuple[str, bytes | str]]:
+        """The job's VERIFY screenshots, downloaded once per job for all tests."""
+        from ._html import screenshots_of
+
+        key = (target, job.job_id)
+        if key not in self._screenshots:
+            self._screenshots[key] = screenshots_of(job)
+        return self._screenshots[key]
+
     # -- reporting -------------------------------------------------------------------
 
     def all_records(self) -> list[WaitRecord]:
@@ -405,6 +470,12 @@ class _RuntimeLinks:
 
     def refetch(self) -> AmplifyJob:
         return self.runtime.refetch(self)
+
+    def test_artifacts(self) -> list[tuple[str, str]]:
+        return self.runtime.test_artifacts(self)
+
+    def artifact_url(self, artifact_id: str) -> str:
+        return self.runtime.artifact_url(self, artifact_id)
 
 
 def marker_kwargs(item: pytest.Item) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from ._jobs import AmplifyJobs
 from ._model import AmplifyJob
 from ._progress import TerminalProgress
 from ._report import SECTION_TITLE, header_line, junit_properties, summary_lines
-from ._runtime import RUNTIME_KEY, AmplifyRuntime, WaitRecord, marker_kwargs
+from ._runtime import ITEM_JOBS, RUNTIME_KEY, AmplifyRuntime, ItemJob, WaitRecord, marker_kwargs
 from ._settings import OPTIONS, Settings, apply_marker, read_settings
 
 if TYPE_CHECKING:
@@ -114,13 +114,16 @@ def _share_across_workers(request: pytest.FixtureRequest, runtime: AmplifyRuntim
     runtime.shared = SharedWaits(run_directory(factory.getbasetemp().parent, run_id))
 
 
-def _record_use(item: pytest.Item, settings: Settings, job: AmplifyJob | None) -> None:
+def _record_use(
+    item: pytest.Item, settings: Settings, job: AmplifyJob | None, error: str | None = None
+) -> None:
     runtime = _runtime(item.config)
     try:
         target, _ = runtime.target(settings)
     except AmplifyError:
         return
     item.user_properties.extend(junit_properties(target, job))
+    item.stash.setdefault(ITEM_JOBS, []).append(ItemJob(target, job, error))
 
 
 @pytest.fixture(scope="session")
@@ -160,7 +163,7 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
         message = str(exc)
     except AmplifyError as exc:
         message = str(exc)
-        _record_use(item, settings, None)
+        _record_use(item, settings, None, message)
     # Failing outside the except block keeps "During handling of the above
     # exception" out of the report: the message is the whole story.
     if job is None:
@@ -178,9 +181,9 @@ def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
     runtime = _runtime(request.config)
     _share_across_workers(request, runtime)
 
-    def on_job(job: AmplifyJob | None, settings: Settings) -> None:
+    def on_job(job: AmplifyJob | None, settings: Settings, error: str | None = None) -> None:
         if runtime.current_item is not None:
-            _record_use(runtime.current_item, settings, job)
+            _record_use(runtime.current_item, settings, job, error)
 
     return AmplifyJobs(runtime, on_job)
 
@@ -198,6 +201,27 @@ def pytest_runtest_protocol(
 
 
 # -- reporting -----------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    uses = item.stash.get(ITEM_JOBS, None)
+    if uses and item.config.pluginmanager.hasplugin("html"):
+        from ._html import add_extras
+
+        runtime = _runtime(item.config)
+        mode = runtime.base_settings.html_screenshots.value
+        add_extras(
+            item, report, uses, mode, lambda job: runtime.screenshots(_target_of(uses, job), job)
+        )
+    return report
+
+
+def _target_of(uses: list[ItemJob], job: AmplifyJob) -> Any:
+    return next(use.target for use in uses if use.job is job)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

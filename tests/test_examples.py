@@ -11,7 +11,7 @@ def test_the_examples_pass_against_the_simulated_deployment(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "-W", "error"
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=7)
     result.stdout.fnmatch_lines(
         [
             "amplify: app d1, branch main, job 4: PENDING *",
@@ -19,3 +19,15 @@ def test_the_examples_pass_against_the_simulated_deployment(pytester: pytest.Pyt
             "app d1, branch main, job 4: SUCCEED in 4s (* polls, waited *)",
         ]
     )
+
+
+def test_the_examples_html_report_shows_the_screenshots(pytester: pytest.Pytester) -> None:
+    from .test_html_report import extras_of, report_blob, results
+
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "--html=report.html"
+    )
+    result.assert_outcomes(passed=7)
+    tests = results(report_blob(pytester.path / "report.html"))
+    shown = [extras_of(reports[0], "image") for reports in tests.values()]
+    assert all(len(images) == 3 for images in shown)

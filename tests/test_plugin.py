@@ -337,24 +337,38 @@ def test_a_run_inside_its_own_amplify_job_fails_at_once(
     pytester: pytest.Pytester, fake: FakeAmplify, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake.add_job(app_id="d1", branch="main", status="RUNNING")
-    for name, value in {"AWS_APP_ID": "d1", "AWS_BRANCH": "main", "AWS_JOB_ID": "0000000001"}.items():
+    for name, value in {
+        "AWS_APP_ID": "d1",
+        "AWS_BRANCH": "main",
+        "AWS_JOB_ID": "0000000001",
+    }.items():
         monkeypatch.setenv(name, value)
     pytester.makepyfile("def test_smoke(amplify_job):\n    pass\n")
     result = pytester.runpytest(*fake_args(fake))
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*this run is inside Amplify job 1 of app d1, branch main (AWS_JOB_ID=0000000001)*"])
+    result.stdout.fnmatch_lines(
+        ["*this run is inside Amplify job 1 of app d1, branch main (AWS_JOB_ID=0000000001)*"]
+    )
     assert fake.calls("GetJob") == 0
 
 
-def test_a_profile_that_does_not_exist_is_one_line(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+def test_a_profile_that_does_not_exist_is_one_line(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
     pytester.makepyfile("def test_smoke(amplify_job):\n    pass\n")
     result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-profile=nope")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["amplify_profile = 'nope' (from --amplify-profile): no such profile in the AWS config files*"])
+    result.stdout.fnmatch_lines(
+        [
+            "amplify_profile = 'nope' (from --amplify-profile): no such profile in the AWS config files*"
+        ]
+    )
     assert fake.calls() == 0
 
 
-def test_the_site_url_setting_fills_in_app_and_branch(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
+def test_the_site_url_setting_fills_in_app_and_branch(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
     fake.add_job(app_id="d1", branch="feature/x")
     pytester.makepyfile(
         """
@@ -363,7 +377,11 @@ def test_the_site_url_setting_fills_in_app_and_branch(pytester: pytest.Pytester,
         """
     )
     args = [f"--amplify-endpoint-url={fake.endpoint_url}", "--amplify-region=us-east-1"]
-    result = pytester.runpytest(*args, "--amplify-app-id=d1", "--amplify-branch=feature/x",
-                                "--amplify-site-url=https://{branch}.{app_id}.preview.example.com")
+    result = pytester.runpytest(
+        *args,
+        "--amplify-app-id=d1",
+        "--amplify-branch=feature/x",
+        "--amplify-site-url=https://{branch}.{app_id}.preview.example.com",
+    )
     result.assert_outcomes(passed=1)
     assert fake.calls("GetApp") == 0

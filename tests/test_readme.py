@@ -48,3 +48,24 @@ def test_every_setting_is_in_the_readme_table() -> None:
 
     for option in OPTIONS:
         assert f"| `{option.ini}` | `{option.flag}`" in README, option.ini
+
+
+def test_the_files_example_runs_against_the_local_service(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_files=python_block("import re\n\nfrom pytest_amplify import (\n    assert_artifacts")
+    )
+    pytester.makeconftest(
+        """
+        import pytest
+        from pytest_amplify.testing import FakeStep, typical_steps
+        pytest_plugins = ["pytest_amplify.testing"]
+
+        @pytest.fixture(autouse=True)
+        def deployment(amplify_fake):
+            steps = typical_steps()
+            steps[0] = FakeStep("BUILD", log="vite build\\nCompiled successfully\\n", artifacts={"index.html": "<h1>", "assets/app.js": ""})
+            amplify_fake.add_job(app_id="d1", branch="main", steps=steps)
+        """
+    )
+    result = pytester.runpytest("--amplify-app-id=d1", "--amplify-branch=main")
+    result.assert_outcomes(passed=1)

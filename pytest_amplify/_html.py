@@ -1,0 +1,126 @@
+"""pytest-html: the job as a small table, links, and the VERIFY screenshots embedded.
+
+Only used when pytest-html is installed and active. Extras go on the call report,
+or on the setup report when the wait (or the job) failed there; pytest-html
+renders both. Screenshots are downloaded once per job, not once per test.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ._durations import format_duration
+from ._errors import AmplifyError
+from ._images import NotAnImage, image_info
+from ._model import AmplifyJob
+from ._redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    import pytest
+
+    from ._runtime import ItemJob
+
+SCREENSHOT_STEP = "VERIFY"
+
+
+def _cell(text: object) -> str:
+    return f"<td>{html.escape(redact_text(str(text)))}</td>"
+
+
+def job_table(use: ItemJob) -> str:
+    """The job's status and steps, or why the wait failed, as an HTML table."""
+    target, job = use.target, use.job
+    if job is None:
+        return (
+            '<table class="amplify-job"><tr><th>Amplify</th>'
+            f"{_cell(target.describe())}</tr><tr><th>wait failed</th>{_cell(use.error or '')}</tr></table>"
+        )
+    duration = format_duration(job.duration.total_seconds()) if job.duration else "-"
+    rows = [
+        f"<tr><th>Amplify job</th>{_cell(job.describe())}{_cell(job.status)}{_cell(duration)}<td></td></tr>"
+    ]
+    for step in job.steps:
+        step_duration = format_duration(step.duration.total_seconds()) if step.duration else "-"
+        rows.append(
+            f"<tr><td>step</td>{_cell(step.name)}{_cell(step.status)}{_cell(step_duration)}"
+            f"{_cell(step.status_reason or '')}</tr>"
+        )
+    return '<table class="amplify-job">' + "".join(rows) + "</table>"
+
+
+def _link(url: str, name: str, extras: Any) -> dict[str, Any]:
+    link: dict[str, Any] = extras.url(redact_url(url), name=name)
+    return link
+
+
+def _screenshot_extras(
+    job: AmplifyJob, fetch: Callable[[AmplifyJob], list[tuple[str, bytes | str]]], extras: Any
+) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for name, data in fetch(job):
+        if isinstance(data, str):
+            result.append(
+                extras.html(
+                    f"<p>screenshot {html.escape(name)}: {html.escape(redact_text(data))}</p>"
+                )
+            )
+            continue
+        info = image_info(data)
+        result.append(
+            extras.image(
+                base64.b64encode(data).decode(),
+                name=f"{job.describe()}: {name}",
+                mime_type=info.mime_type,
+                extension=info.kind,
+            )
+        )
+    return result
+
+
+def screenshots_of(job: AmplifyJob) -> list[tuple[str, bytes | str]]:
+    """Each VERIFY screenshot as bytes, or the reason it cannot be shown."""
+    from ._files import screenshot_bytes
+
+    try:
+        step = job.step(SCREENSHOT_STEP)
+    except AmplifyError:
+        return []
+    shots: list[tuple[str, bytes | str]] = []
+    for name in step.screenshots:
+        try:
+            data = screenshot_bytes(job, name, step.name)
+            image_info(data)
+            shots.append((name, data))
+        except (AmplifyError, NotAnImage) as exc:
+            shots.append((name, f"not shown: {exc}"))
+    return shots
+
+
+def add_extras(
+    item: pytest.Item,
+    report: pytest.TestReport,
+    uses: list[ItemJob],
+    mode: str,
+    fetch_screenshots: Callable[[AmplifyJob], list[tuple[str, bytes | str]]],
+) -> None:
+    if report.when == "teardown" or (report.when == "setup" and not report.failed):
+        return
+    from pytest_html import extras
+
+    added: list[dict[str, Any]] = []
+    for use in uses:
+        added.append(extras.html(job_table(use)))
+        job = use.job
+        if job is None:
+            continue
+        added.append(_link(job.console_url, f"Amplify console: job {job.job_id}", extras))
+        # The table says enough; a branch link that cannot be found is left out.
+        with contextlib.suppress(AmplifyError):
+            added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
+        if mode == "always" or (mode == "failed" and report.failed):
+            added.extend(_screenshot_extras(job, fetch_screenshots, extras))
+    report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

@@ -1,0 +1,464 @@
+"""Logs, artifacts, test artifacts and screenshots: reading them and asserting on them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import struct
+import tracemalloc
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from pytest_amplify import (
+    AmplifyAssertionError,
+    AmplifyFetchError,
+    AmplifyJob,
+    AmplifyUrlExpiredError,
+    Fetcher,
+    assert_artifacts,
+    assert_log_contains,
+    assert_log_not_contains,
+    assert_screenshots,
+    assert_test_artifacts,
+    download_artifacts,
+    download_test_artifact,
+    image_info,
+    iter_log_lines,
+    list_test_artifacts,
+    read_log,
+    screenshot_bytes,
+)
+from pytest_amplify._images import NotAnImage
+from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, make_png
+
+from .waits import api_for
+
+QUICK = Fetcher(sleep=lambda seconds: None)
+
+
+@dataclasses.dataclass
+class Links:
+    """What the plugin attaches to jobs, over the local service (counts GetJob calls)."""
+
+    fake: FakeAmplify
+    refetches: int = 0
+
+    def branch_url(self) -> str:
+        return "https://main.d1.amplifyapp.com"
+
+    def refetch(self) -> AmplifyJob:
+        self.refetches += 1
+        return get(self.fake, links=self)
+
+    def test_artifacts(self) -> list[tuple[str, str]]:
+        answer = api_for(self.fake).list_artifacts("d1", "main", "1")
+        return [(a["artifactFileName"], a["artifactId"]) for a in answer["artifacts"]]
+
+    def artifact_url(self, artifact_id: str) -> str:
+        return str(api_for(self.fake).get_artifact_url(artifact_id)["artifactUrl"])
+
+
+def get(fake: FakeAmplify, links: Links | None = None) -> AmplifyJob:
+    job = AmplifyJob.from_api(api_for(fake).get_job("d1", "main", "1"), app_id="d1", branch="main")
+    return job.with_links(links if links is not None else Links(fake))
+
+
+@pytest.fixture
+def job_with(fake: FakeAmplify) -> Iterator[Callable[..., AmplifyJob]]:
+    def make(**kwargs: object) -> AmplifyJob:
+        fake.add_job(app_id="d1", branch="main", job_id="1", **kwargs)  # type: ignore[arg-type]
+        return get(fake)
+
+    yield make
+
+
+BUILD_LOG = (
+    "npm ci\nadded 1204 packages\nvite v5 building for production...\nbuilt in 12.3s\nDone\n"
+)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def test_reading_a_log_whole_and_line_by_line(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    assert read_log(job, "build", QUICK) == BUILD_LOG
+    assert list(iter_log_lines(job, "BUILD", QUICK)) == BUILD_LOG.splitlines()
+
+
+def test_downloading_artifacts_and_screenshots(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with()
+    with download_artifacts(job, "BUILD", QUICK) as archive:
+        assert sorted(archive.namelist()) == ["assets/index.css", "assets/index.js", "index.html"]
+    info = image_info(screenshot_bytes(job, "desktop", fetcher=QUICK))
+    assert (info.kind, info.width, info.height) == ("png", 160, 100)
+    with pytest.raises(
+        AmplifyFetchError, match="has no screenshot 'ipad'; it has: desktop, iphone-14, pixel-7"
+    ):
+        screenshot_bytes(job, "ipad", fetcher=QUICK)
+
+
+def test_test_artifacts_through_list_artifacts_and_get_artifact_url(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with()
+    assert sorted(list_test_artifacts(job)) == [
+        "cypress/report/results.json",
+        "cypress/videos/home.cy.js.mp4",
+    ]
+    assert b'"passes": 3' in download_test_artifact(job, "cypress/report/results.json", QUICK)
+    assert fake.calls("GetArtifactUrl") == 1
+    with pytest.raises(AmplifyFetchError, match="no test artifact 'report.html'"):
+        download_test_artifact(job, "report.html", QUICK)
+
+
+def test_a_step_without_a_url_says_so(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("DEPLOY", with_log=False)])
+    with pytest.raises(
+        AmplifyFetchError, match="step DEPLOY of app d1, branch main, job 1 has no log URL"
+    ):
+        read_log(job, "DEPLOY", QUICK)
+
+
+def test_an_expired_url_is_fetched_again_once(clock: SimulatedClock) -> None:
+    with FakeAmplify(clock=clock, url_expires=60) as fake:
+        fake.add_job(
+            app_id="d1", branch="main", job_id="1", steps=[FakeStep("BUILD", log=BUILD_LOG)]
+        )
+        links = Links(fake)
+        job = get(fake, links)
+        clock.advance(120)
+        assert read_log(job, "BUILD", QUICK) == BUILD_LOG
+        assert list(iter_log_lines(job, "BUILD", QUICK))[-1] == "Done"
+        assert links.refetches == 2
+        assert fake.calls("GetJob") == 3
+
+
+def test_an_url_still_expired_after_fetching_again_is_an_error(clock: SimulatedClock) -> None:
+    with FakeAmplify(clock=clock, url_expires=60) as fake:
+        fake.add_job(app_id="d1", branch="main", job_id="1")
+        job = get(fake)
+        clock.advance(120)
+        fake.respond_raw_next(
+            "GetObject",
+            status=403,
+            times=2,
+            body="<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+        )
+        with pytest.raises(AmplifyUrlExpiredError) as raised:
+            read_log(job, "BUILD", QUICK)
+        message = str(raised.value)
+        assert message.startswith(
+            "the presigned URL of the BUILD log of app d1, branch main, job 1 has expired (AccessDenied: Request has expired)"
+        )
+        assert "X-Amz" not in message
+
+
+def test_a_job_without_links_cannot_refresh_expired_urls(clock: SimulatedClock) -> None:
+    with FakeAmplify(clock=clock, url_expires=60) as fake:
+        fake.add_job(app_id="d1", branch="main", job_id="1")
+        job = get(fake).with_links(None)
+        clock.advance(120)
+        with pytest.raises(AmplifyUrlExpiredError, match="fetch the job again for fresh URLs"):
+            read_log(job, "BUILD", QUICK)
+
+
+def test_server_errors_are_retried_then_reported(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    fake.fail_next("GetObject", "InternalFailureException", times=2)
+    assert read_log(job, "BUILD", QUICK) == BUILD_LOG
+    fake.fail_next("GetObject", "InternalFailureException", times=3)
+    with pytest.raises(
+        AmplifyFetchError,
+        match=r"could not download the BUILD log of app d1, branch main, job 1: HTTP 500",
+    ):
+        read_log(job, "BUILD", QUICK)
+
+
+def test_dropped_connections_are_retried(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    fake.drop_next("GetObject", times=2)
+    assert read_log(job, "BUILD", QUICK) == BUILD_LOG
+    assert fake.calls("GetObject") == 3
+
+
+def test_forbidden_and_missing_files_say_which(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with()
+    fake.respond_raw_next(
+        "GetObject",
+        status=403,
+        body="<Error><Code>SignatureDoesNotMatch</Code><Message>nope</Message></Error>",
+    )
+    with pytest.raises(
+        AmplifyFetchError,
+        match=r"access to the BUILD log of app d1, branch main, job 1 was denied \(SignatureDoesNotMatch: nope;",
+    ):
+        read_log(job, "BUILD", QUICK)
+    fake.respond_raw_next(
+        "GetObject", status=404, body="<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
+    )
+    with pytest.raises(
+        AmplifyFetchError,
+        match=r"the BUILD log of app d1, branch main, job 1 does not exist \(NoSuchKey: gone;.*deleted",
+    ):
+        read_log(job, "BUILD", QUICK)
+
+
+def test_a_size_cap_stops_runaway_downloads(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log="x" * 10_000)])
+    with pytest.raises(AmplifyFetchError, match="is larger than the 1,000 bytes allowed"):
+        read_log(job, "BUILD", Fetcher(max_bytes=1000))
+
+
+def test_the_proxy_environment_is_honoured(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(AmplifyFetchError, match="could not download the BUILD log"):
+        read_log(job, "BUILD", Fetcher(sleep=lambda s: None, attempts=1))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert read_log(job, "BUILD", Fetcher(sleep=lambda s: None, attempts=1)) == BUILD_LOG
+
+
+def test_aws_ca_bundle_is_the_trust_store(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bundle = tmp_path / "corporate-ca.pem"
+    bundle.write_text("not read until a TLS handshake")
+    fetcher = Fetcher(environ={"AWS_CA_BUNDLE": str(bundle)})
+    pool = fetcher._pool("https://bucket.s3.amazonaws.com/key")
+    assert pool.connection_pool_kw["ca_certs"] == str(bundle)
+
+
+def test_a_200_mb_log_is_searched_in_a_few_mb(fake: FakeAmplify) -> None:
+    block = b"".join(
+        f"[INFO]: compiling module {n:06d} of the application bundle\n".encode()
+        for n in range(1000)
+    )
+    blocks = 200 * 1024 * 1024 // len(block)
+
+    def log() -> Iterator[bytes]:
+        for _ in range(blocks):
+            yield block
+        yield b"[INFO]: Compiled successfully in 212.4s\n"
+
+    fake.add_job(app_id="d1", branch="main", job_id="1", steps=[FakeStep("BUILD", log=log)])
+    job = get(fake)
+    tracemalloc.start()
+    try:
+        assert_log_contains(job, "BUILD", re.compile(r"Compiled successfully in \d+"), QUICK)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert blocks * len(block) >= 200 * 1024 * 1024 - len(block)
+    assert peak < 4 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+# -- log assertions --------------------------------------------------------------------
+
+
+def test_assert_log_contains_passes_on_a_plain_string_or_a_regex(
+    job_with: Callable[..., AmplifyJob],
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    assert_log_contains(job, "build", "built in 12.3s", QUICK)
+    assert_log_contains(job, "BUILD", re.compile(r"built in \d+\.\d+s"), QUICK)
+    assert_log_not_contains(job, "BUILD", "ERROR", QUICK)
+    assert_log_not_contains(
+        job, "BUILD", re.compile(r"^error", re.IGNORECASE | re.MULTILINE), QUICK
+    )
+
+
+def test_a_plain_string_is_not_a_regex(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    with pytest.raises(AmplifyAssertionError):
+        assert_log_contains(job, "BUILD", "built in 12.3.", QUICK)
+
+
+def test_assert_log_contains_shows_the_closest_lines(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_log_contains(job, "BUILD", "built in 9.9s", QUICK)
+    assert str(raised.value) == (
+        "the BUILD log of app d1, branch main, job 1 has no line matching 'built in 9.9s' (5 lines searched)\n"
+        "closest lines:\n"
+        "  line 4: built in 12.3s"
+    )
+
+
+def test_without_close_lines_the_end_of_the_log_is_shown(
+    job_with: Callable[..., AmplifyJob],
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_log_contains(job, "BUILD", re.compile("zzz+"), QUICK)
+    assert str(raised.value) == (
+        "the BUILD log of app d1, branch main, job 1 has no line matching /zzz+/ (5 lines searched)\n"
+        "the log ends with:\n"
+        "  line 1: npm ci\n  line 2: added 1204 packages\n  line 3: vite v5 building for production...\n"
+        "  line 4: built in 12.3s\n  line 5: Done"
+    )
+
+
+def test_assert_log_not_contains_shows_the_first_match_and_its_line_number(
+    job_with: Callable[..., AmplifyJob],
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log="ok\nwarning: a\nok\nwarning: b\n")])
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_log_not_contains(job, "BUILD", "warning", QUICK)
+    assert str(raised.value) == (
+        "the BUILD log of app d1, branch main, job 1 has 2 lines matching 'warning'; the first:\n"
+        "  line 2: warning: a"
+    )
+
+
+def test_a_log_that_cannot_be_read_fails_the_assertion(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with()
+    fake.fail_next("GetObject", "NotFoundException", status=404)
+    with pytest.raises(
+        AmplifyAssertionError,
+        match="^the BUILD log of app d1, branch main, job 1 could not be read: ",
+    ):
+        assert_log_contains(job, "BUILD", "x", QUICK)
+
+
+# -- artifacts -------------------------------------------------------------------------
+
+
+def test_assert_artifacts_with_paths_and_globs(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with()
+    assert_artifacts(job, "BUILD", fetcher=QUICK)
+    assert_artifacts(job, "build", contains=["index.html", "assets/*.js"], fetcher=QUICK)
+    assert_artifacts(job, "BUILD", contains="assets/index.css", fetcher=QUICK)
+
+
+def test_assert_artifacts_lists_what_is_missing_and_what_is_there(
+    job_with: Callable[..., AmplifyJob],
+) -> None:
+    job = job_with()
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_artifacts(
+            job, "BUILD", contains=["index.html", "robots.txt", "assets/*.map"], fetcher=QUICK
+        )
+    assert str(raised.value) == (
+        "the BUILD artifacts of app d1, branch main, job 1 lack 2 of 3 expected paths: robots.txt, assets/*.map\n"
+        "they hold 3 files: assets/index.css, assets/index.js, index.html"
+    )
+
+
+def test_assert_artifacts_without_an_artifacts_url(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=["DEPLOY"])
+    with pytest.raises(
+        AmplifyAssertionError,
+        match="the DEPLOY artifacts of app d1, branch main, job 1 could not be downloaded: .*has no artifacts URL",
+    ):
+        assert_artifacts(job, "DEPLOY", fetcher=QUICK)
+
+
+def test_an_artifacts_file_that_is_not_a_zip(
+    job_with: Callable[..., AmplifyJob], fake: FakeAmplify
+) -> None:
+    job = job_with()
+    fake.respond_raw_next("GetObject", status=200, body="<html>proxy login</html>")
+    with pytest.raises(AmplifyAssertionError, match="is not a zip file"):
+        assert_artifacts(job, "BUILD", fetcher=QUICK)
+
+
+def test_assert_test_artifacts(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with()
+    assert_test_artifacts(job, fetcher=QUICK)
+    assert_test_artifacts(job, contains=["cypress/report/*.json"], fetcher=QUICK)
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_test_artifacts(job, contains=["cypress/screenshots/*.png"], fetcher=QUICK)
+    assert str(raised.value).startswith(
+        "the end-to-end test artifacts of app d1, branch main, job 1 lack 1 of 1 expected path: cypress/screenshots/*.png\n"
+        "they hold 2 files: cypress/report/results.json, cypress/videos/home.cy.js.mp4"
+    )
+
+
+def test_no_test_artifacts_at_all(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=["BUILD", "DEPLOY"])
+    with pytest.raises(AmplifyAssertionError, match="there are none"):
+        assert_test_artifacts(job, fetcher=QUICK)
+
+
+# -- screenshots -----------------------------------------------------------------------
+
+
+def jpeg(width: int, height: int) -> bytes:
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+
+
+def test_png_and_jpeg_are_recognised_with_their_size() -> None:
+    assert image_info(make_png(30, 20)) == image_info(make_png(30, 20))
+    info = image_info(jpeg(1280, 720))
+    assert (info.kind, info.width, info.height, info.mime_type) == ("jpeg", 1280, 720, "image/jpeg")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "it is empty"),
+        (
+            b'<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>',
+            "it is a text document, not an image",
+        ),
+        (b"GIF89a....", "it has neither a PNG nor a JPEG signature"),
+        (make_png()[:40], "it is a truncated PNG"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "it is a truncated JPEG"),
+    ],
+)
+def test_what_is_not_an_image_says_why(data: bytes, reason: str) -> None:
+    with pytest.raises(NotAnImage, match=re.escape(reason)):
+        image_info(data)
+
+
+def test_assert_screenshots_passes_for_real_images(job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with()
+    assert_screenshots(job, fetcher=QUICK)
+    assert_screenshots(job, "verify", min_count=3, names=["desktop", "pixel-7"], fetcher=QUICK)
+
+
+def test_assert_screenshots_names_each_bad_screenshot_and_why(
+    job_with: Callable[..., AmplifyJob],
+) -> None:
+    shots = {
+        "desktop": make_png(),
+        "iphone-14": b"<Error><Code>AccessDenied</Code></Error>",
+        "pixel-7": make_png()[:50],
+        "ipad": jpeg(800, 600),
+    }
+    job = job_with(steps=[FakeStep("VERIFY", screenshots=shots)])
+    with pytest.raises(AmplifyAssertionError) as raised:
+        assert_screenshots(job, min_count=5, names=["desktop", "galaxy"], fetcher=QUICK)
+    assert str(raised.value) == (
+        "the screenshots of step VERIFY of app d1, branch main, job 1 are not as expected:\n"
+        "  expected at least 5 screenshots, it has 4\n"
+        "  missing: 'galaxy' (it has: desktop, iphone-14, pixel-7, ipad)\n"
+        "  'iphone-14' is not a usable image: it is a text document, not an image (starts b'<Error><Code>AccessDenied</Cod')\n"
+        "  'pixel-7' is not a usable image: it is a truncated PNG (50 bytes, no IEND chunk)"
+    )
+
+
+def test_a_screenshot_that_does_not_download(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with()
+    fake.respond_raw_next(
+        "GetObject", status=404, body="<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
+    )
+    with pytest.raises(
+        AmplifyAssertionError,
+        match=r"'desktop' could not be downloaded: screenshot 'desktop' of step VERIFY .* does not exist",
+    ):
+        assert_screenshots(job, fetcher=QUICK)
