@@ -70,7 +70,7 @@ def job_with(fake: FakeAmplify) -> Iterator[Callable[..., AmplifyJob]]:
         fake.add_job(app_id="d1", branch="main", job_id="1", **kwargs)  # type: ignore[arg-type]
         return get(fake)
 
-    yield make
+    return make
 
 
 BUILD_LOG = (
