@@ -97,7 +97,7 @@ def _config_errors(connection: Connection) -> Iterator[None]:
         ) from None
     except InvalidRegionError as exc:
         raise AmplifyConfigError(
-            f"region {exc.kwargs.get('region_name')!r} (from boto3's configuration: AWS_REGION, "
+            f"region {exc.kwargs.get('region_name')!r} (from boto3's configuration: "
             "AWS_DEFAULT_REGION or the profile) is not a region name; set amplify_region, "
             "e.g. us-east-1"
         ) from None
@@ -152,13 +152,13 @@ class ClientFactory:
                 return SIGNING_REGION_FOR_LOCAL_ENDPOINTS
             raise AmplifyConfigError(
                 "Amplify needs a region: set amplify_region / --amplify-region, or "
-                "AWS_REGION in the environment"
+                "AWS_DEFAULT_REGION in the environment (boto3 does not read AWS_REGION)"
             )
         if not connection.endpoint_url and not connection.region:
             known = session.get_available_regions("amplify")
             if known and region not in known:
                 raise AmplifyConfigError(
-                    f"region {region!r} (from boto3's configuration: AWS_REGION, "
+                    f"region {region!r} (from boto3's configuration: "
                     "AWS_DEFAULT_REGION or the profile) is not a region where botocore knows "
                     "Amplify; set amplify_region to the app's region, e.g. us-east-1"
                 )

@@ -84,6 +84,8 @@ def parse_job_id(text: str) -> str:
     value = _nonblank(text)
     if value.lower() == LATEST:
         return LATEST
+    if len(value) > 255:
+        raise SettingError("it is longer than Amplify's 255 characters")
     if not (value.isascii() and value.isdigit()) or int(value) == 0:
         raise SettingError(
             "it is neither 'latest' nor a job number such as 7 (Amplify's AWS_JOB_ID, "
@@ -245,7 +247,7 @@ OPTIONS: tuple[Option, ...] = (
         (),
         parse_region,
         None,
-        "AWS region of the app (default: boto3's own chain, e.g. AWS_REGION).",
+        "AWS region of the app (default: boto3's own chain, e.g. AWS_DEFAULT_REGION).",
         "REGION",
     ),
     Option(

@@ -32,6 +32,7 @@ from ._errors import (
     AmplifyWaitError,
 )
 from ._model import AmplifyJob, ListedJob, is_finished, job_number
+from ._redact import redact_text
 from ._schedule import PollSchedule
 from ._settings import LATEST
 from ._target import InsideJob, Target, WaitClock, WaitPolicy
@@ -217,11 +218,15 @@ class JobWait:
     def run(self) -> AmplifyJob:
         """Wait until the job finishes (or the wait fails), sleeping with the clock."""
         __tracebackhide__ = True
-        while True:
-            step = self.advance()
-            if isinstance(step, AmplifyJob):
-                return step
-            self.clock.sleep(step)
+        try:
+            while True:
+                step = self.advance()
+                if isinstance(step, AmplifyJob):
+                    return step
+                self.clock.sleep(step)
+        except KeyboardInterrupt:
+            self.progress.finish(self)  # end the progress line before pytest's summary
+            raise
 
     # -- one poll --------------------------------------------------------------------
 
@@ -376,7 +381,7 @@ class JobWait:
         except Exception as exc:
             if classify(exc, "ListJobs", self.describe_job()) is None:
                 raise
-            logger.debug("no job history for %s: %s", self.describe_job(), exc)
+            logger.debug("no job history for %s: %s", self.describe_job(), redact_text(str(exc)))
             return
         self._learn(listing)
 
