@@ -63,22 +63,22 @@ def explain_job(
     return redact_text("\n".join(lines))
 
 
-def _fail(message: str) -> AmplifyAssertionError:
+def assertion_failure(message: str) -> AmplifyAssertionError:
     return AmplifyAssertionError(redact_text(message))
 
 
-def _step(job: AmplifyJob, name: str) -> JobStep:
+def step_or_fail(job: AmplifyJob, name: str) -> JobStep:
     try:
         return job.step(name)
     except AmplifyStepNotFoundError as exc:
-        raise _fail(str(exc)) from None
+        raise assertion_failure(str(exc)) from None
 
 
 def assert_job_succeeded(job: AmplifyJob) -> None:
     """The job ended with SUCCEED."""
     __tracebackhide__ = True
     if not job.succeeded:
-        raise _fail(explain_job(job, f"expected the job to SUCCEED, it is {job.status}"))
+        raise assertion_failure(explain_job(job, f"expected the job to SUCCEED, it is {job.status}"))
 
 
 def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
@@ -87,7 +87,7 @@ def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
     if not statuses:
         raise TypeError("assert_job_status() needs at least one status")
     if job.status not in statuses:
-        raise _fail(
+        raise assertion_failure(
             explain_job(
                 job, f"expected the job's status to be {' or '.join(statuses)}, it is {job.status}"
             )
@@ -97,9 +97,9 @@ def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
 def assert_step_succeeded(job: AmplifyJob, step: str) -> None:
     """The step called ``step`` (any case) ended with SUCCEED."""
     __tracebackhide__ = True
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     if not found.succeeded:
-        raise _fail(
+        raise assertion_failure(
             explain_job(
                 job, f"expected step {found.name} to SUCCEED, it is {found.status}", [found]
             )
@@ -111,10 +111,10 @@ def assert_step_status(job: AmplifyJob, step: str, *statuses: str) -> None:
     __tracebackhide__ = True
     if not statuses:
         raise TypeError("assert_step_status() needs at least one status")
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     if found.status not in statuses:
         failed = [found] if found.status == JobStatus.FAILED else []
-        raise _fail(
+        raise assertion_failure(
             explain_job(
                 job,
                 f"expected step {found.name} to be {' or '.join(statuses)}, it is {found.status}",
@@ -127,13 +127,13 @@ def assert_steps_succeeded(job: AmplifyJob, *steps: str) -> None:
     """Every named step (every step when none are named) ended with SUCCEED; the
     failure reports all steps that did not, not just the first."""
     __tracebackhide__ = True
-    chosen = [_step(job, name) for name in steps] if steps else list(job.steps)
+    chosen = [step_or_fail(job, name) for name in steps] if steps else list(job.steps)
     if not chosen:
-        raise _fail(explain_job(job, "expected steps that SUCCEED, the job reports no steps"))
+        raise assertion_failure(explain_job(job, "expected steps that SUCCEED, the job reports no steps"))
     failing = [step for step in chosen if not step.succeeded]
     if failing:
         names = ", ".join(f"{s.name} ({s.status})" for s in failing)
-        raise _fail(
+        raise assertion_failure(
             explain_job(
                 job,
                 f"expected {len(chosen)} step{'s' if len(chosen) != 1 else ''} to SUCCEED; "

@@ -13,27 +13,16 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
-from ._errors import AmplifyAssertionError, AmplifyError
+from ._assertions import assertion_failure, step_or_fail
+from ._errors import AmplifyError
 from ._fetch import Fetcher, block_lines, default_fetcher
 from ._files import download_artifacts, iter_log_blocks, list_test_artifacts
 from ._images import NotAnImage, image_info
-from ._model import AmplifyJob, JobStep
-from ._redact import redact_text
+from ._model import AmplifyJob
 
 Pattern = str | re.Pattern[str]
 CLOSEST_LINES = 3
 SAMPLE_SIZE = 15
-
-
-def _fail(message: str) -> AmplifyAssertionError:
-    return AmplifyAssertionError(redact_text(message))
-
-
-def _step(job: AmplifyJob, name: str) -> JobStep:
-    try:
-        return job.step(name)
-    except AmplifyError as exc:
-        raise _fail(str(exc)) from None
 
 
 def _describe_pattern(pattern: Pattern) -> str:
@@ -94,7 +83,7 @@ def assert_log_contains(
     regex). The log is streamed: a 200 MB log costs a few MB. The failure shows the
     lines closest to the pattern, or the end of the log."""
     __tracebackhide__ = True
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     matcher = _matcher(pattern)
     words = _words(pattern)
     needle = (pattern.pattern if isinstance(pattern, re.Pattern) else pattern).lower()
@@ -124,7 +113,7 @@ def assert_log_contains(
             last = _last_lines(block, 5)
             tail.extend((count - len(last) + 1 + offset, text) for offset, text in enumerate(last))
     except AmplifyError as exc:
-        raise _fail(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
+        raise assertion_failure(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
     headline = (
         f"the {found.name} log of {job.describe()} has no line matching "
         f"{_describe_pattern(pattern)} ({count:,} lines searched)"
@@ -136,7 +125,7 @@ def assert_log_contains(
         body = "the log ends with:\n" + "\n".join(f"  line {n}: {text[:300]}" for n, text in tail)
     else:
         body = "the log is empty"
-    raise _fail(f"{headline}\n{body}")
+    raise assertion_failure(f"{headline}\n{body}")
 
 
 def assert_log_not_contains(
@@ -145,7 +134,7 @@ def assert_log_not_contains(
     """No line of the step's log matches ``pattern``; the failure shows the first
     matching line with its number, and how many lines match."""
     __tracebackhide__ = True
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     matcher = _matcher(pattern)
     first: tuple[int, str] | None = None
     matches = 0
@@ -156,10 +145,10 @@ def assert_log_not_contains(
                 if first is None:
                     first = (number, line)
     except AmplifyError as exc:
-        raise _fail(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
+        raise assertion_failure(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
     if first is not None:
         number, line = first
-        raise _fail(
+        raise assertion_failure(
             f"the {found.name} log of {job.describe()} has {matches:,} line"
             f"{'s' if matches != 1 else ''} matching {_describe_pattern(pattern)}; the first:\n"
             f"  line {number}: {line[:300]}"
@@ -175,7 +164,7 @@ def _check_contains(names: Sequence[str], contains: Iterable[str] | str | None, 
     if missing:
         sample = ", ".join(sorted(names)[:SAMPLE_SIZE]) or "nothing"
         more = f" (and {len(names) - SAMPLE_SIZE} more)" if len(names) > SAMPLE_SIZE else ""
-        raise _fail(
+        raise assertion_failure(
             f"{what} lack {len(missing)} of {len(wanted)} expected path"
             f"{'s' if len(wanted) != 1 else ''}: {', '.join(missing)}\n"
             f"they hold {len(names)} file{'s' if len(names) != 1 else ''}: {sample}{more}"
@@ -191,13 +180,13 @@ def assert_artifacts(
     """The step has an artifacts zip that downloads and, with ``contains``, holds those
     paths (glob patterns allowed: ``"assets/*.js"``)."""
     __tracebackhide__ = True
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     what = f"the {found.name} artifacts of {job.describe()}"
     try:
         with download_artifacts(job, found.name, fetcher) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()]
     except AmplifyError as exc:
-        raise _fail(f"{what} could not be downloaded: {exc}") from None
+        raise assertion_failure(f"{what} could not be downloaded: {exc}") from None
     _check_contains(names, contains, what)
 
 
@@ -212,9 +201,9 @@ def assert_test_artifacts(
     try:
         names = list_test_artifacts(job)
     except AmplifyError as exc:
-        raise _fail(f"{what} could not be listed: {exc}") from None
+        raise assertion_failure(f"{what} could not be listed: {exc}") from None
     if not names:
-        raise _fail(f"{what}: there are none (did the TEST phase run and upload its artifacts?)")
+        raise assertion_failure(f"{what}: there are none (did the TEST phase run and upload its artifacts?)")
     _check_contains(names, contains, what)
     wanted = [contains] if isinstance(contains, str) else list(contains or names[:1])
     links = job.links
@@ -224,7 +213,7 @@ def assert_test_artifacts(
         try:
             fetcher.check_downloads(links.artifact_url(ids[name]), f"test artifact {name!r}")
         except AmplifyError as exc:
-            raise _fail(f"{what}: {name!r} is listed but not served: {exc}") from None
+            raise assertion_failure(f"{what}: {name!r} is listed but not served: {exc}") from None
 
 
 def assert_screenshots(
@@ -238,7 +227,7 @@ def assert_screenshots(
     each downloads as a real PNG or JPEG (signature and dimensions); the failure names
     each bad screenshot and why."""
     __tracebackhide__ = True
-    found = _step(job, step)
+    found = step_or_fail(job, step)
     fetcher = fetcher or default_fetcher()
     where = f"step {found.name} of {job.describe()}"
     problems: list[str] = []
@@ -262,7 +251,7 @@ def assert_screenshots(
         except AmplifyError as exc:
             problems.append(f"{name!r} could not be downloaded: {exc}")
     if problems:
-        raise _fail(
+        raise assertion_failure(
             f"the screenshots of {where} are not as expected:\n"
             + "\n".join(f"  {p}" for p in problems)
         )

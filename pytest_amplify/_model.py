@@ -141,8 +141,28 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+class _Outcome:
+    """What jobs and steps share: a status and when they ran."""
+
+    status: str
+    start_time: dt.datetime | None
+    end_time: dt.datetime | None
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        return _duration(self.start_time, self.end_time)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == JobStatus.SUCCEED
+
+    @property
+    def finished(self) -> bool:
+        return is_finished(self.status)
+
+
 @dataclasses.dataclass(frozen=True)
-class JobStep:
+class JobStep(_Outcome):
     """One step of a job (BUILD, TEST, DEPLOY, VERIFY or any name Amplify gives)."""
 
     name: str
@@ -160,18 +180,6 @@ class JobStep:
     def __post_init__(self) -> None:
         if not isinstance(self.screenshots, MappingProxyType):
             object.__setattr__(self, "screenshots", MappingProxyType(dict(self.screenshots)))
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        return _duration(self.start_time, self.end_time)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == JobStatus.SUCCEED
-
-    @property
-    def finished(self) -> bool:
-        return is_finished(self.status)
 
     def __repr__(self) -> str:
         urls = ", ".join(
@@ -243,7 +251,7 @@ def default_branch_url(app_id: str, branch: str) -> str:
 
 
 @dataclasses.dataclass(frozen=True)
-class AmplifyJob:
+class AmplifyJob(_Outcome):
     """A job of an Amplify Hosting branch, as GetJob described it.
 
     ``amplify_job`` hands tests a finished one::
@@ -283,18 +291,6 @@ class AmplifyJob:
             f"AmplifyJob(app_id={self.app_id!r}, branch={self.branch!r}, "
             f"job_id={self.job_id!r}, status={self.status!r}, steps=[{steps}])"
         )
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        return _duration(self.start_time, self.end_time)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == JobStatus.SUCCEED
-
-    @property
-    def finished(self) -> bool:
-        return is_finished(self.status)
 
     @property
     def region(self) -> str | None:
