@@ -78,7 +78,9 @@ def assert_job_succeeded(job: AmplifyJob) -> None:
     """The job ended with SUCCEED."""
     __tracebackhide__ = True
     if not job.succeeded:
-        raise assertion_failure(explain_job(job, f"expected the job to SUCCEED, it is {job.status}"))
+        raise assertion_failure(
+            explain_job(job, f"expected the job to SUCCEED, it is {job.status}")
+        )
 
 
 def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
@@ -129,7 +131,9 @@ def assert_steps_succeeded(job: AmplifyJob, *steps: str) -> None:
     __tracebackhide__ = True
     chosen = [step_or_fail(job, name) for name in steps] if steps else list(job.steps)
     if not chosen:
-        raise assertion_failure(explain_job(job, "expected steps that SUCCEED, the job reports no steps"))
+        raise assertion_failure(
+            explain_job(job, "expected steps that SUCCEED, the job reports no steps")
+        )
     failing = [step for step in chosen if not step.succeeded]
     if failing:
         names = ", ".join(f"{s.name} ({s.status})" for s in failing)

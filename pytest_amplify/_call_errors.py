@@ -98,7 +98,9 @@ def classify(
     permission = PERMISSIONS.get(operation, f"amplify:{operation}")
     on = f" on {arn}" if arn else ""
     if isinstance(exc, AmplifyResponseError):
-        return CallProblem("transient", f"{operation} answered something that is not a job: {exc}")
+        return CallProblem(
+            "transient", redact_text(f"{operation} for {resource}: unusable answer: {exc}")
+        )
     if isinstance(exc, bc.ClientError):
         code, message, status = _client_error_parts(exc)
         text = redact_text(
@@ -125,6 +127,14 @@ def classify(
                 summary,
                 "the AWS credentials are not valid for this account or region: check the "
                 "access key, the profile (amplify_profile) and the region (amplify_region)",
+            )
+        if code == str(status) and status in (401, 403, 407):
+            # No AWS error type: something between us and AWS answered.
+            return CallProblem(
+                "fatal",
+                summary,
+                "the answer is not from AWS: a proxy or firewall refused the request; "
+                "check HTTPS_PROXY and NO_PROXY",
             )
         if code in DENIED_CODES or status in (401, 403):
             return CallProblem(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import AmplifyConfigError
+from ._errors import AmplifyConfigError, AmplifyResponseError
 
 if TYPE_CHECKING:
     import boto3.session
@@ -100,6 +101,23 @@ def _config_errors(connection: Connection) -> Iterator[None]:
             f"region {exc.kwargs.get('region_name')!r} (from boto3's configuration: "
             "AWS_DEFAULT_REGION or the profile) is not a region name; set amplify_region, "
             "e.g. us-east-1"
+        ) from None
+
+
+def _require_json(operation_model: Any, response_dict: Mapping[str, Any], **kwargs: Any) -> None:
+    """botocore answers a 200 whose body is not JSON (a proxy's login page) with an
+    empty result rather than an error; the wait must know it got no answer."""
+    status = int(response_dict.get("status_code") or 0)
+    body = response_dict.get("body") or b""
+    if not 200 <= status < 300 or not isinstance(body, bytes | bytearray):
+        return
+    try:
+        json.loads(body or b"{}")
+    except ValueError:
+        content_type = (response_dict.get("headers") or {}).get("content-type", "no content type")
+        start = bytes(body[:40]).decode("utf-8", "replace")
+        raise AmplifyResponseError(
+            f"the answer is not JSON ({content_type}; it starts {start!r})"
         ) from None
 
 
@@ -191,6 +209,7 @@ class ClientFactory:
             client = self.session(connection).client(
                 "amplify", region_name=region, endpoint_url=connection.endpoint_url, config=config
             )
+        client.meta.events.register("before-parse.amplify", _require_json)
         with self._lock:
             return self._clients.setdefault(key, client)
 

@@ -22,6 +22,10 @@ from ._redact import strip_query
 if TYPE_CHECKING:
     import urllib3
 
+# pytest prints the arguments of every frame in a traceback, and these frames hold
+# presigned URLs: hide them (the errors raised here already say what happened).
+__tracebackhide__ = True
+
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -55,7 +59,8 @@ class Fetcher:
     max_bytes: int = DEFAULT_MAX_BYTES
     attempts: int = DEFAULT_ATTEMPTS
     sleep: Callable[[float], None] = time.sleep
-    environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: os.environ)
+    # The environment holds credentials: never in a repr.
+    environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: os.environ, repr=False)
     requests: int = 0
 
     def __post_init__(self) -> None:

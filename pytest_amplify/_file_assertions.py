@@ -113,7 +113,9 @@ def assert_log_contains(
             last = _last_lines(block, 5)
             tail.extend((count - len(last) + 1 + offset, text) for offset, text in enumerate(last))
     except AmplifyError as exc:
-        raise assertion_failure(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
+        raise assertion_failure(
+            f"the {found.name} log of {job.describe()} could not be read: {exc}"
+        ) from None
     headline = (
         f"the {found.name} log of {job.describe()} has no line matching "
         f"{_describe_pattern(pattern)} ({count:,} lines searched)"
@@ -145,7 +147,9 @@ def assert_log_not_contains(
                 if first is None:
                     first = (number, line)
     except AmplifyError as exc:
-        raise assertion_failure(f"the {found.name} log of {job.describe()} could not be read: {exc}") from None
+        raise assertion_failure(
+            f"the {found.name} log of {job.describe()} could not be read: {exc}"
+        ) from None
     if first is not None:
         number, line = first
         raise assertion_failure(
@@ -203,7 +207,9 @@ def assert_test_artifacts(
     except AmplifyError as exc:
         raise assertion_failure(f"{what} could not be listed: {exc}") from None
     if not names:
-        raise assertion_failure(f"{what}: there are none (did the TEST phase run and upload its artifacts?)")
+        raise assertion_failure(
+            f"{what}: there are none (did the TEST phase run and upload its artifacts?)"
+        )
     _check_contains(names, contains, what)
     wanted = [contains] if isinstance(contains, str) else list(contains or names[:1])
     links = job.links

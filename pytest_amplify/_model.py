@@ -78,7 +78,10 @@ def parse_timestamp(value: object, field: str) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+        try:
+            return value.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise AmplifyResponseError(f"{field} is out of range: {value.isoformat()}") from None
     if isinstance(value, bool):
         raise AmplifyResponseError(f"{field} is a boolean, not a timestamp: {value!r}")
     if isinstance(value, int | float):
@@ -103,7 +106,8 @@ def _optional_str(data: Mapping[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise AmplifyResponseError(f"{where}.{key} is not a string: {value!r}")
+        # The type only: the value may be a presigned URL inside something else.
+        raise AmplifyResponseError(f"{where}.{key} is not a string: {type(value).__name__}")
     return value
 
 
@@ -169,11 +173,14 @@ class JobStep(_Outcome):
     status: str
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
-    log_url: str | None = None
-    artifacts_url: str | None = None
-    test_artifacts_url: str | None = None
-    test_config_url: str | None = None
-    screenshots: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
+    # URLs take no part in equality: their signatures change with every GetJob.
+    log_url: str | None = dataclasses.field(default=None, compare=False)
+    artifacts_url: str | None = dataclasses.field(default=None, compare=False)
+    test_artifacts_url: str | None = dataclasses.field(default=None, compare=False)
+    test_config_url: str | None = dataclasses.field(default=None, compare=False)
+    screenshots: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
     status_reason: str | None = None
     context: str | None = None
 
@@ -464,6 +471,6 @@ class ListedJob:
 def job_number(job_id: str, where: str = "jobId") -> int:
     """Job ids are decimal strings; the build environment pads them (``0000000007``),
     so they are compared as numbers."""
-    if not (job_id.isascii() and job_id.isdigit()):
-        raise AmplifyResponseError(f"{where} is not a number: {job_id!r}")
+    if not (job_id.isascii() and job_id.isdigit()) or len(job_id) > 255:
+        raise AmplifyResponseError(f"{where} is not a job number: {job_id[:40]!r}")
     return int(job_id)

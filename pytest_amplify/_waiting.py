@@ -333,9 +333,10 @@ class JobWait:
             answer = self.api.list_jobs(
                 self.target.app_id, self.target.branch, token, timeout=self._call_timeout()
             )
-            raw = answer.get("jobSummaries") or []
+            raw = answer.get("jobSummaries")
             if not isinstance(raw, list):
-                raise AmplifyResponseError("ListJobs: jobSummaries is not a list")
+                # The model requires the list: without it this is no answer at all.
+                raise AmplifyResponseError("ListJobs: jobSummaries is missing or not a list")
             page = [ListedJob.from_api(item, f"jobSummaries[{i}]") for i, item in enumerate(raw)]
             if page_number == 0:
                 first_page = page

@@ -69,3 +69,10 @@ def test_the_files_example_runs_against_the_local_service(pytester: pytest.Pytes
     )
     result = pytester.runpytest("--amplify-app-id=d1", "--amplify-branch=main")
     result.assert_outcomes(passed=1)
+
+
+def test_every_fault_matrix_case_is_in_the_readme() -> None:
+    from .test_fault_matrix import MATRIX
+
+    for case in MATRIX:
+        assert f"| `{case.name}` | {case.what} | {case.expected} |" in README, case.name
