@@ -49,7 +49,10 @@ def test_a_bad_require_success_ini_is_a_usage_error(pytester: pytest.Pytester, v
     pytester.makepyfile("def test_plain(): pass")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert f"amplify_require_success = {value.strip()!r} (from amplify_require_success in pytest.ini)" in result.stderr.str()
+    assert (
+        f"amplify_require_success = {value.strip()!r} (from amplify_require_success in pytest.ini)"
+        in result.stderr.str()
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,16 +68,27 @@ def test_a_bad_require_success_ini_is_a_usage_error(pytester: pytest.Pytester, v
     ],
 )
 def test_bad_environment_values_are_one_line_fixture_errors(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify, variable: str, value: str, setting: str
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    fake: FakeAmplify,
+    variable: str,
+    value: str,
+    setting: str,
 ) -> None:
     monkeypatch.setenv("AWS_APP_ID", "d1")
     monkeypatch.setenv("AWS_BRANCH", "main")
     monkeypatch.setenv(variable, value)
     pytester.makepyfile("def test_job(amplify_job):\n    pass\n\ndef test_plain():\n    pass\n")
-    args = [a for a in fake_args(fake) if not a.startswith("--amplify-endpoint-url")] if "ENDPOINT" in variable else fake_args(fake)
+    args = (
+        [a for a in fake_args(fake) if not a.startswith("--amplify-endpoint-url")]
+        if "ENDPOINT" in variable
+        else fake_args(fake)
+    )
     result = pytester.runpytest(*args)
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines([f"{setting} = {value!r} (from environment variable {variable}): *"])
+    result.stdout.fnmatch_lines(
+        [f"{setting} = {value!r} (from environment variable {variable}): *"]
+    )
     assert "Traceback" not in result.stdout.str()
     assert fake.calls() == 0
 
@@ -103,7 +117,9 @@ def one_line_error(result: pytest.RunResult, start: str) -> str:
     return lines[0]
 
 
-def test_missing_credentials(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify) -> None:
+def test_missing_credentials(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify
+) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     line = one_line_error(run_smoke(pytester, *fake_args(fake)), "Waiting for")
@@ -114,14 +130,25 @@ def test_missing_credentials(pytester: pytest.Pytester, monkeypatch: pytest.Monk
 
 def test_expired_credentials(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main")
-    fake.fail_next("ListJobs", "ExpiredTokenException", message="The security token included in the request is expired")
+    fake.fail_next(
+        "ListJobs",
+        "ExpiredTokenException",
+        message="The security token included in the request is expired",
+    )
     line = one_line_error(run_smoke(pytester, *fake_args(fake)), "Waiting for")
-    assert "ExpiredTokenException (403): The security token included in the request is expired" in line
-    assert "the AWS credentials have expired: refresh them (aws sso login, or assume the role again)" in line
+    assert (
+        "ExpiredTokenException (403): The security token included in the request is expired" in line
+    )
+    assert (
+        "the AWS credentials have expired: refresh them (aws sso login, or assume the role again)"
+        in line
+    )
     assert fake.calls() == 1
 
 
-def test_a_region_that_does_not_exist_in_the_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_region_that_does_not_exist_in_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "xx-nowhere-9")
     line = one_line_error(run_smoke(pytester), "region 'xx-nowhere-9'")
     assert "is not a region where botocore knows Amplify; set amplify_region" in line
@@ -132,7 +159,13 @@ def test_no_region_at_all(pytester: pytest.Pytester) -> None:
     assert "set amplify_region / --amplify-region, or AWS_DEFAULT_REGION in the environment" in line
 
 
-def test_a_profile_from_the_environment_that_does_not_exist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_profile_from_the_environment_that_does_not_exist(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_PROFILE", "ghost")
-    line = one_line_error(run_smoke(pytester, "--amplify-region=us-east-1"), "amplify_profile = 'ghost'")
-    assert "(from environment variable AWS_PROFILE): no such profile in the AWS config files" in line
+    line = one_line_error(
+        run_smoke(pytester, "--amplify-region=us-east-1"), "amplify_profile = 'ghost'"
+    )
+    assert (
+        "(from environment variable AWS_PROFILE): no such profile in the AWS config files" in line
+    )
