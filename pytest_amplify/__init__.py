@@ -8,49 +8,115 @@ conftest files often import it before pytest would get the chance.
 
 from __future__ import annotations
 
-from ._assertions import (
-    assert_job_status,
-    assert_job_succeeded,
-    assert_step_status,
-    assert_step_succeeded,
-    assert_steps_succeeded,
-)
-from ._client import Credentials
-from ._errors import (
-    AmplifyAssertionError,
-    AmplifyConfigError,
-    AmplifyError,
-    AmplifyFetchError,
-    AmplifyResponseError,
-    AmplifyServiceError,
-    AmplifyStepNotFoundError,
-    AmplifyTimeoutError,
-    AmplifyUnreachableError,
-    AmplifyUrlExpiredError,
-    AmplifyWaitError,
-)
-from ._fetch import Fetcher
-from ._file_assertions import (
-    assert_artifacts,
-    assert_log_contains,
-    assert_log_not_contains,
-    assert_screenshots,
-    assert_test_artifacts,
-)
-from ._files import (
-    download_artifacts,
-    download_test_artifact,
-    iter_log_lines,
-    list_test_artifacts,
-    read_log,
-    screenshot_bytes,
-)
-from ._images import ImageInfo, NotAnImage, image_info
-from ._jobs import AmplifyJobs
-from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
-from ._redact import redact_text, redact_url
-from ._runtime import SettingsOverride, override_settings
-from ._target import WaitClock
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._assertions import (
+        assert_job_status,
+        assert_job_succeeded,
+        assert_step_status,
+        assert_step_succeeded,
+        assert_steps_succeeded,
+    )
+    from ._client import Credentials
+    from ._errors import (
+        AmplifyAssertionError,
+        AmplifyConfigError,
+        AmplifyError,
+        AmplifyFetchError,
+        AmplifyResponseError,
+        AmplifyServiceError,
+        AmplifyStepNotFoundError,
+        AmplifyTimeoutError,
+        AmplifyUnreachableError,
+        AmplifyUrlExpiredError,
+        AmplifyWaitError,
+    )
+    from ._fetch import Fetcher
+    from ._file_assertions import (
+        assert_artifacts,
+        assert_log_contains,
+        assert_log_not_contains,
+        assert_screenshots,
+        assert_test_artifacts,
+    )
+    from ._files import (
+        download_artifacts,
+        download_test_artifact,
+        iter_log_lines,
+        list_test_artifacts,
+        read_log,
+        screenshot_bytes,
+    )
+    from ._images import ImageInfo, NotAnImage, image_info
+    from ._jobs import AmplifyJobs
+    from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
+    from ._redact import redact_text, redact_url
+    from ._runtime import SettingsOverride, override_settings
+    from ._target import WaitClock
+
+# The plugin module is imported in every pytest run once the package is installed,
+# and importing it runs this file first: names load on first use, so that a run
+# that never uses them pays nothing for them.
+_LAZY = {
+    "AmplifyAssertionError": "._errors",
+    "AmplifyConfigError": "._errors",
+    "AmplifyError": "._errors",
+    "AmplifyFetchError": "._errors",
+    "AmplifyJob": "._model",
+    "AmplifyJobs": "._jobs",
+    "AmplifyResponseError": "._errors",
+    "AmplifyServiceError": "._errors",
+    "AmplifyStepNotFoundError": "._errors",
+    "AmplifyTimeoutError": "._errors",
+    "AmplifyUnreachableError": "._errors",
+    "AmplifyUrlExpiredError": "._errors",
+    "AmplifyWaitError": "._errors",
+    "Credentials": "._client",
+    "Fetcher": "._fetch",
+    "ImageInfo": "._images",
+    "JobStatus": "._model",
+    "JobStep": "._model",
+    "NotAnImage": "._images",
+    "SettingsOverride": "._runtime",
+    "TERMINAL_STATUSES": "._model",
+    "WaitClock": "._target",
+    "assert_artifacts": "._file_assertions",
+    "assert_job_status": "._assertions",
+    "assert_job_succeeded": "._assertions",
+    "assert_log_contains": "._file_assertions",
+    "assert_log_not_contains": "._file_assertions",
+    "assert_screenshots": "._file_assertions",
+    "assert_step_status": "._assertions",
+    "assert_step_succeeded": "._assertions",
+    "assert_steps_succeeded": "._assertions",
+    "assert_test_artifacts": "._file_assertions",
+    "download_artifacts": "._files",
+    "download_test_artifact": "._files",
+    "image_info": "._images",
+    "iter_log_lines": "._files",
+    "list_test_artifacts": "._files",
+    "override_settings": "._runtime",
+    "read_log": "._files",
+    "redact_text": "._redact",
+    "redact_url": "._redact",
+    "screenshot_bytes": "._files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_amplify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "TERMINAL_STATUSES",

@@ -4,13 +4,16 @@ summary section and JUnit properties. Every URL is redacted on the way out."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
-from ._model import AmplifyJob
 from ._redact import redact_text
 from ._settings import LATEST, Settings, apply_deferred
-from ._target import Target
+
+if TYPE_CHECKING:
+    from ._model import AmplifyJob
+    from ._target import Target
 
 SECTION_TITLE = "amplify"
 

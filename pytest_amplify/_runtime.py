@@ -17,6 +17,7 @@ import pytest
 
 from ._client import ClientFactory, Connection, Credentials
 from ._errors import AmplifyConfigError, AmplifyError, AmplifyWaitError
+from ._keys import RUNTIME_KEY, SETTINGS_KEY
 from ._model import AmplifyJob
 from ._settings import (
     LATEST,
@@ -25,6 +26,7 @@ from ._settings import (
     Settings,
     apply_deferred,
     apply_marker,
+    marker_kwargs,
 )
 from ._target import InsideJob, Target, WaitClock, WaitPolicy
 
@@ -137,9 +139,6 @@ class ItemJob:
     target: Target
     job: AmplifyJob | None
     error: str | None = None
-
-
-ITEM_JOBS = pytest.StashKey[list[ItemJob]]()
 
 
 def fill_site_url(template: str, app_id: str, branch: str) -> str:
@@ -478,24 +477,22 @@ class _RuntimeLinks:
         return self.runtime.artifact_url(self, artifact_id)
 
 
-def marker_kwargs(item: pytest.Item) -> dict[str, Any]:
-    """``@pytest.mark.amplify`` keywords, the closest marker winning per keyword."""
-    merged: dict[str, Any] = {}
-    for marker in item.iter_markers("amplify"):
-        if marker.args:
-            raise AmplifyConfigError(
-                f"@pytest.mark.amplify takes keywords only, not {marker.args!r} ({item.nodeid})"
-            )
-        for key, value in marker.kwargs.items():
-            merged.setdefault(key, value)
-    return merged
-
-
-RUNTIME_KEY = pytest.StashKey[AmplifyRuntime]()
-
-
 def get_runtime(config: pytest.Config) -> AmplifyRuntime | None:
-    return config.stash.get(RUNTIME_KEY, None)
+    """The session's runtime, created on first use; None when the plugin is not
+    active (``-p no:amplify``)."""
+    runtime = config.stash.get(RUNTIME_KEY, None)
+    if runtime is not None:
+        return runtime
+    read = config.stash.get(SETTINGS_KEY, None)
+    if read is None:
+        return None
+    runtime = AmplifyRuntime(config, *read)
+    if not hasattr(config, "workerinput"):  # xdist workers' output is not shown
+        from ._progress import TerminalProgress
+
+        runtime.progress_factory = lambda: TerminalProgress(config)
+    config.stash[RUNTIME_KEY] = runtime
+    return runtime
 
 
 @contextlib.contextmanager

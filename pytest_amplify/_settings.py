@@ -503,6 +503,19 @@ def apply_marker(settings: Settings, kwargs: Mapping[str, object], where: str) -
     return settings
 
 
+def marker_kwargs(item: pytest.Item) -> dict[str, Any]:
+    """``@pytest.mark.amplify`` keywords, the closest marker winning per keyword."""
+    merged: dict[str, Any] = {}
+    for marker in item.iter_markers("amplify"):
+        if marker.args:
+            raise AmplifyConfigError(
+                f"@pytest.mark.amplify takes keywords only, not {marker.args!r} ({item.nodeid})"
+            )
+        for key, value in marker.kwargs.items():
+            merged.setdefault(key, value)
+    return merged
+
+
 def _known_regions() -> frozenset[str]:
     """Regions botocore's endpoint data lists for Amplify, read without importing
     botocore (plugin start-up stays free of it)."""

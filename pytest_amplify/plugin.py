@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._assertions import explain_job
 from ._errors import AmplifyConfigError, AmplifyError
-from ._jobs import AmplifyJobs
-from ._model import AmplifyJob
-from ._progress import TerminalProgress
-from ._report import SECTION_TITLE, header_line, junit_properties, summary_lines
-from ._runtime import ITEM_JOBS, RUNTIME_KEY, AmplifyRuntime, ItemJob, WaitRecord, marker_kwargs
-from ._settings import OPTIONS, Settings, apply_marker, read_settings
+from ._keys import ITEM_JOBS, RUNTIME_KEY, SETTINGS_KEY
+from ._report import header_line
+from ._settings import OPTIONS, Settings, apply_marker, marker_kwargs, read_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
+
+    from ._jobs import AmplifyJobs
+    from ._model import AmplifyJob
+    from ._runtime import AmplifyRuntime, ItemJob
 
 MARKER_HELP = (
     "amplify(app_id=, branch=, job_id=, commit_id=, timeout=, require_success=): "
@@ -69,22 +69,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     try:
-        settings, deferred = read_settings(config)
+        config.stash[SETTINGS_KEY] = read_settings(config)
     except AmplifyConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    runtime = AmplifyRuntime(config, settings, deferred)
-    if not _is_worker(config):
-        runtime.progress_factory = lambda: TerminalProgress(config)
-    config.stash[RUNTIME_KEY] = runtime
 
 
 def _runtime(config: pytest.Config) -> AmplifyRuntime:
-    return config.stash[RUNTIME_KEY]
+    """The session's state; created (with boto3 and tenacity behind it) on first use."""
+    from ._runtime import get_runtime
+
+    runtime = get_runtime(config)
+    assert runtime is not None, "pytest_configure stores the settings first"
+    return runtime
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    runtime = _runtime(config)
-    line = header_line(runtime.base_settings, runtime.deferred)
+    line = header_line(*config.stash[SETTINGS_KEY])
     return [line] if line else []
 
 
@@ -94,7 +94,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     try:
         kwargs = marker_kwargs(item)
         if kwargs:
-            apply_marker(_runtime(item.config).base_settings, kwargs, item.nodeid)
+            apply_marker(item.config.stash[SETTINGS_KEY][0], kwargs, item.nodeid)
     except AmplifyConfigError as exc:
         pytest.fail(str(exc), pytrace=False)
 
@@ -117,6 +117,9 @@ def _share_across_workers(request: pytest.FixtureRequest, runtime: AmplifyRuntim
 def _record_use(
     item: pytest.Item, settings: Settings, job: AmplifyJob | None, error: str | None = None
 ) -> None:
+    from ._report import junit_properties
+    from ._runtime import ItemJob
+
     runtime = _runtime(item.config)
     try:
         target, _ = runtime.target(settings)
@@ -170,6 +173,8 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
         pytest.fail(message, pytrace=False)
     _record_use(item, settings, job)
     if settings.require_success.value and not job.succeeded:
+        from ._assertions import explain_job
+
         pytest.fail(explain_job(job, NOT_SUCCEEDED.format(status=job.status)), pytrace=False)
     return job
 
@@ -178,6 +183,8 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
 def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
     """Waits for other jobs than the configured one: ``amplify_jobs.wait(...)`` and
     ``amplify_jobs.wait_all([...])``."""
+    from ._jobs import AmplifyJobs
+
     runtime = _runtime(request.config)
     _share_across_workers(request, runtime)
 
@@ -192,12 +199,15 @@ def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
 def pytest_runtest_protocol(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    runtime = _runtime(item.config)
-    runtime.current_item = item
+    # Only a runtime that exists (a fixture was used) needs to know the test.
+    runtime = item.config.stash.get(RUNTIME_KEY, None)
+    if runtime is not None:
+        runtime.current_item = item
     try:
         return (yield)
     finally:
-        runtime.current_item = None
+        if runtime is not None:
+            runtime.current_item = None
 
 
 # -- reporting -----------------------------------------------------------------------
@@ -209,7 +219,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     uses = item.stash.get(ITEM_JOBS, None)
-    if uses and item.config.pluginmanager.hasplugin("html"):
+    # pytest-html may be installed without a report being written (no --html).
+    if uses and item.config.getoption("htmlpath", None):
         from ._html import add_extras
 
         runtime = _runtime(item.config)
@@ -225,11 +236,14 @@ def _target_of(uses: list[ItemJob], job: AmplifyJob) -> Any:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if _is_worker(config):
+    runtime = config.stash.get(RUNTIME_KEY, None)
+    if _is_worker(config) or runtime is None:
         return
-    records = _runtime(config).all_records()
+    records = runtime.all_records()
     if not records:
         return
+    from ._report import SECTION_TITLE, summary_lines
+
     terminalreporter.write_sep("=", SECTION_TITLE)
     rows = [
         (r.target, r.job, str(r.error) if r.error else None, r.polls, r.waited) for r in records
@@ -240,7 +254,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    runtime = _runtime(config)
+    runtime = config.stash.get(RUNTIME_KEY, None)
+    if runtime is None:
+        return
     if _is_worker(config):
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
         workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in runtime.records.values()])
@@ -256,6 +272,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist: collect the jobs each worker waited for, for one summary."""
     output = getattr(node, "workeroutput", None) or {}
+    if not output.get(WORKER_SHARED_DIRECTORY) and not output.get(WORKER_RECORDS):
+        return  # this worker used no job
     runtime = _runtime(node.config)
     if output.get(WORKER_SHARED_DIRECTORY):
         runtime.shared_directories.add(output[WORKER_SHARED_DIRECTORY])
@@ -263,6 +281,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     if not raw:
         return
     known = {r.target for r in runtime.remote_records}
+    from ._runtime import WaitRecord
+
     for data in json.loads(raw):
         record = WaitRecord.from_dict(data)
         if record.target not in known:

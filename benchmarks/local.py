@@ -1,0 +1,60 @@
+"""Waits built the plugin's way against the local Amplify service, on its simulated
+clock: real HTTP and the plugin's own wait code, no real waiting."""
+
+from __future__ import annotations
+
+import random
+
+from pytest_amplify._client import AmplifyApi, ClientFactory, Connection, Credentials
+from pytest_amplify._settings import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TIMEOUT,
+)
+from pytest_amplify._target import Target, WaitClock, WaitPolicy
+from pytest_amplify._waiting import JobWait
+from pytest_amplify.testing import FakeAmplify, SimulatedClock
+
+APP_ID = "d1"
+REGION = "us-east-1"
+
+# One factory for every wait: boto3 clients are built once per process, as in a
+# pytest session, and not once per simulated job.
+_CLIENTS = ClientFactory()
+
+
+def api_for(fake: FakeAmplify) -> AmplifyApi:
+    connection = Connection(
+        endpoint_url=fake.endpoint_url,
+        region=REGION,
+        profile=None,
+        credentials=Credentials("testing", "testing"),
+    )
+    return AmplifyApi(lambda timeout: _CLIENTS.client(connection, timeout))
+
+
+def simulated_wait(
+    fake: FakeAmplify,
+    clock: SimulatedClock,
+    branch: str,
+    *,
+    commit_id: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    rng: random.Random | None = None,
+) -> JobWait:
+    """A wait with the plugin's default poll settings, starting now on ``clock``."""
+    target = Target(
+        app_id=APP_ID,
+        branch=branch,
+        commit_id=commit_id,
+        endpoint_url=fake.endpoint_url,
+        region=REGION,
+    )
+    policy = WaitPolicy(timeout, DEFAULT_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL)
+    return JobWait(
+        target,
+        api_for(fake),
+        policy,
+        clock=WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep),
+        rng=rng,
+    )

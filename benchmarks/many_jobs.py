@@ -1,0 +1,149 @@
+"""Issue 5.4, many jobs at once: ``amplify_jobs.wait_all`` over 20 jobs.
+
+A monorepo release: one push starts a job on each of 20 branches, lasting 2 to 30
+minutes; the tests call ``wait_all`` 30 s later. The waits run through
+:func:`pytest_amplify._waiting.run_waits` (what ``wait_all`` uses) against the
+local Amplify service on a simulated clock, with the plugin's default schedule
+and no history (the schedule's most talkative case).
+
+Measured: the simulated time ``run_waits`` takes against the slowest job's
+remaining time, against the sum of all remaining times, and against a loop of
+single waits (one after the other, on a fresh service); and each wait's calls
+against the fixed 30 s poll's for the same job plus the 3 extra calls issue 5.3
+allows without history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import statistics
+
+from pytest_amplify._schedule import JITTER
+from pytest_amplify._settings import DEFAULT_MAX_POLL_INTERVAL
+from pytest_amplify._waiting import JobWait, run_waits
+from pytest_amplify.testing import FakeAmplify, SimulatedClock
+
+from .local import APP_ID, simulated_wait
+from .schedule import ANCHOR_INTERVALS, FIXED_30S, NO_HISTORY_EXTRA_CALLS, Draw, fixed_interval
+
+JOBS = 20
+SHORTEST_MINUTES = 2.0
+LONGEST_MINUTES = 30.0
+WAIT_STARTS_AFTER = 30.0
+# The poll that sees the slowest job end comes at most one capped, jittered
+# interval after it.
+MAX_OVERSHOOT = DEFAULT_MAX_POLL_INTERVAL * (1 + JITTER)
+
+
+def durations(jobs: int, shortest: float, longest: float) -> list[float]:
+    """Evenly spread job lengths, in seconds."""
+    step = (longest - shortest) / max(1, jobs - 1)
+    return [60 * (shortest + index * step) for index in range(jobs)]
+
+
+COMMIT = "f" * 40
+
+
+@dataclasses.dataclass(frozen=True)
+class Waited:
+    """How one way of waiting for the release's jobs went."""
+
+    elapsed: float  # simulated seconds from the first wait's start to the last job seen
+    calls: list[int]  # each wait's calls, job by job
+
+    @property
+    def max_calls(self) -> int:
+        return max(self.calls)
+
+    @property
+    def mean_calls(self) -> float:
+        return statistics.fmean(self.calls)
+
+
+@dataclasses.dataclass(frozen=True)
+class ManyJobsResult:
+    together: Waited  # run_waits, as wait_all does
+    one_by_one: Waited  # a loop of single waits, for comparison
+    remaining: list[float]  # each job's time left when the waits started
+    allowed_calls: list[float]  # the fixed 30 s poll's calls + the allowance, job by job
+
+    @property
+    def slowest(self) -> float:
+        return max(self.remaining)
+
+    @property
+    def sum_of_remaining(self) -> float:
+        return sum(self.remaining)
+
+    @property
+    def calls_within_bound(self) -> bool:
+        pairs = zip(self.together.calls, self.allowed_calls, strict=True)
+        return all(calls <= allowed for calls, allowed in pairs)
+
+    @property
+    def met(self) -> bool:
+        return self.together.elapsed <= self.slowest + MAX_OVERSHOOT and self.calls_within_bound
+
+
+def _release(fake: FakeAmplify, lengths: list[float]) -> list[str]:
+    """One push: a job starts now on each branch and runs ``lengths[i]`` seconds."""
+    branches = [f"release-{index:02d}" for index in range(len(lengths))]
+    for branch, length in zip(branches, lengths, strict=True):
+        job = fake.add_job(APP_ID, branch, commit_id=COMMIT, status="RUNNING")
+        job.then("SUCCEED", after_seconds=length)
+    return branches
+
+
+def wait_for_release(lengths: list[float], seed: int, together: bool) -> Waited:
+    clock = SimulatedClock()
+    with FakeAmplify(clock=clock) as fake:
+        branches = _release(fake, lengths)
+        clock.advance(WAIT_STARTS_AFTER)
+        started = clock()
+
+        def wait_for(branch: str) -> JobWait:
+            return simulated_wait(
+                fake,
+                clock,
+                branch,
+                commit_id=COMMIT,
+                timeout=2 * max(lengths),
+                rng=random.Random(f"{seed}/{branch}"),
+            )
+
+        if together:
+            waits = [wait_for(branch) for branch in branches]
+            outcomes: list[object] = list(run_waits(waits))
+        else:
+            # Each wait is built when its turn comes, as a loop over wait() would.
+            waits, outcomes = [], []
+            for branch in branches:
+                waits.append(wait_for(branch))
+                outcomes.append(waits[-1].run())
+        elapsed = clock() - started
+    if len(outcomes) != len(lengths) or not all(getattr(o, "succeeded", False) for o in outcomes):
+        raise AssertionError(f"the waits did not all end on a succeeded job: {outcomes!r}")
+    return Waited(elapsed, [wait.calls for wait in waits])
+
+
+def measure(
+    jobs: int = JOBS,
+    shortest_minutes: float = SHORTEST_MINUTES,
+    longest_minutes: float = LONGEST_MINUTES,
+    seed: int = 5,
+) -> ManyJobsResult:
+    lengths = durations(jobs, shortest_minutes, longest_minutes)
+    return ManyJobsResult(
+        together=wait_for_release(lengths, seed, together=True),
+        one_by_one=wait_for_release(lengths, seed, together=False),
+        remaining=[length - WAIT_STARTS_AFTER for length in lengths],
+        allowed_calls=[calls_bound(length) for length in lengths],
+    )
+
+
+def calls_bound(length: float) -> float:
+    """The bound of one job's calls: the fixed 30 s poll's for the same job, plus the
+    extra calls issue 5.3 allows the schedule without history."""
+    anchor = fixed_interval(Draw(WAIT_STARTS_AFTER, length, ()), ANCHOR_INTERVALS[FIXED_30S])
+    return anchor.calls + NO_HISTORY_EXTRA_CALLS

@@ -1,0 +1,295 @@
+"""Run the benchmarks of issue 5 (performance and scale) and print one table.
+
+Each benchmark prints its details as it goes; the final table has one row per
+figure, what it is compared with, the ratio and whether the goal is met. The exit
+status is 1 when a goal is missed. ``--only schedule,many`` runs a subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a script: make ``benchmarks`` importable from the checkout.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import many_jobs, schedule, startup, workers
+from benchmarks.report import Row, missed, number, table
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# -- 1. free when unused ----------------------------------------------------------------
+
+
+def run_startup(options: argparse.Namespace) -> list[Row]:
+    name = "1 startup"
+    say(f"== {name}: pytest --collect-only -q, {options.pairs} interleaved pairs")
+    heavy = startup.heavy(startup.modules_loaded_by_import())
+    collect = startup.measure_collect(options.pairs)
+    say(
+        f"{collect.tests} tests; with the plugin {collect.median_with_ms:.1f} ms, "
+        f"with -p no:amplify {collect.median_without_ms:.1f} ms (medians)"
+    )
+    cold_pairs = max(5, options.pairs // 3)
+    cold = startup.measure_collect(cold_pairs, byte_code=False)
+    say(
+        f"without byte code ({cold_pairs} pairs): added {cold.median_added_ms:.1f} ms, "
+        f"ratio {cold.median_ratio:.3f}"
+    )
+    imports = startup.measure_imports()
+    say(
+        f"-X importtime: pytest_amplify* {imports.plugin_cumulative:.0f} us of "
+        f"{imports.total:.0f} us; after `import pytest`: {imports.plugin_after_pytest:.0f} us"
+    )
+    say()
+    goal = f"<= {startup.MAX_ADDED_MS:g} ms or ratio <= {startup.MAX_RATIO}"
+    return [
+        Row(
+            name,
+            "heavy modules after `import pytest_amplify.plugin`",
+            len(heavy),
+            goal="none",
+            met=not heavy,
+        ),
+        Row(
+            name,
+            f"collect-only {collect.tests} tests: added time",
+            collect.median_added_ms,
+            "ms",
+            "-p no:amplify",
+            collect.median_without_ms,
+            ratio=collect.median_ratio,
+            goal=goal,
+            met=collect.met,
+        ),
+        Row(
+            name,
+            "the same without byte code (informative)",
+            cold.median_added_ms,
+            "ms",
+            "-p no:amplify",
+            cold.median_without_ms,
+            ratio=cold.median_ratio,
+        ),
+        Row(
+            name,
+            "-X importtime: pytest_amplify* cumulative",
+            imports.plugin_cumulative / 1000,
+            "ms",
+            "all imports",
+            imports.total / 1000,
+        ),
+        Row(
+            name,
+            "the same, pytest imported first",
+            imports.plugin_after_pytest / 1000,
+            "ms",
+        ),
+    ]
+
+
+# -- 2. one wait per run ------------------------------------------------------------------
+
+
+def run_workers(options: argparse.Namespace) -> list[Row]:
+    name = "2 xdist"
+    say(f"== {name}: {workers.TESTS} tests on one job, -n 0 then -n 4 (real time)")
+    result = workers.measure()
+    for run in (result.serial, result.parallel):
+        say(
+            f"-n {run.workers}: {run.passed} passed, GetJob {run.get_job}, all calls "
+            f"{run.all_calls}, amplify sections {run.summary_sections}"
+        )
+    say()
+    serial, parallel = result.serial, result.parallel
+    return [
+        Row(
+            name,
+            "GetJob calls, -n 4",
+            parallel.get_job,
+            reference_name="-n 0",
+            reference=serial.get_job,
+            goal=f"ratio <= {workers.MAX_RATIO}",
+            met=result.ratio <= workers.MAX_RATIO and result.all_passed,
+        ),
+        Row(
+            name,
+            "all calls, -n 4 (see README)",
+            parallel.all_calls,
+            reference_name="-n 0",
+            reference=serial.all_calls,
+        ),
+        Row(
+            name,
+            "amplify summary sections, -n 4",
+            parallel.summary_sections,
+            goal="exactly 1, with the job",
+            met=result.summary_once,
+        ),
+    ]
+
+
+# -- 3. fewer calls, sooner detection -----------------------------------------------------
+
+
+def _cell_rows(result: schedule.CellResult) -> list[Row]:
+    """Calls, median and worst lag against their anchors; the goals where there
+    are some (not for the 1-minute build)."""
+    name = f"3 schedule {result.cell.name}"
+    mine = result.default
+    calls = result.figures[schedule.CALLS_ANCHOR]
+    lag_name = schedule.lag_anchor(result.cell)
+    lag = result.figures[lag_name]
+    rows = [
+        Row(name, "calls per wait", mine.mean_calls, "", schedule.CALLS_ANCHOR, calls.mean_calls),
+        Row(name, "median lag", mine.median_lag, "s", lag_name, lag.median_lag),
+        Row(name, "worst lag", mine.worst_lag, "s", lag_name, lag.worst_lag),
+    ]
+    goals = {goal.measure: goal for goal in result.goals()}
+    return [
+        dataclasses.replace(row, goal=goals[row.measure].text, met=goals[row.measure].met)
+        if row.measure in goals
+        else row
+        for row in rows
+    ]
+
+
+def run_schedule(options: argparse.Namespace) -> list[Row]:
+    say(
+        f"== 3 schedule: {options.jobs} simulated jobs per cell, seed {options.seed}, "
+        f"{options.processes} process(es)"
+    )
+    results = schedule.run(
+        jobs=options.jobs,
+        seed=options.seed,
+        processes=options.processes,
+        on_cell=lambda done: say(f"  {done.cell.name}: done"),
+    )
+    for line in schedule.detail_lines(results):
+        say(line)
+    say()
+    return [row for result in results for row in _cell_rows(result)]
+
+
+# -- 4. many jobs at once -----------------------------------------------------------------
+
+
+def run_many(options: argparse.Namespace) -> list[Row]:
+    name = "4 wait_all"
+    say(
+        f"== {name}: {many_jobs.JOBS} jobs of {many_jobs.SHORTEST_MINUTES:g}-"
+        f"{many_jobs.LONGEST_MINUTES:g} min started together, waited for "
+        f"{many_jobs.WAIT_STARTS_AFTER:g} s later (simulated time)"
+    )
+    result = many_jobs.measure(seed=options.seed)
+    together, one_by_one = result.together, result.one_by_one
+    say(f"run_waits: {number(together.elapsed, 's')}, calls per job {together.calls}")
+    say(f"one wait after another: {number(one_by_one.elapsed, 's')}, calls {one_by_one.calls}")
+    say()
+    over = many_jobs.MAX_OVERSHOOT
+    worst = max(
+        range(len(together.calls)), key=lambda i: together.calls[i] - result.allowed_calls[i]
+    )
+    return [
+        Row(
+            name,
+            "elapsed",
+            together.elapsed,
+            "s",
+            "slowest job",
+            result.slowest,
+            goal=f"<= slowest + {over:g} s",
+            met=together.elapsed <= result.slowest + over,
+        ),
+        Row(name, "elapsed", together.elapsed, "s", "sum of the jobs", result.sum_of_remaining),
+        Row(name, "elapsed", together.elapsed, "s", "one wait after another", one_by_one.elapsed),
+        Row(
+            name,
+            "calls of the job nearest its bound",
+            together.calls[worst],
+            "",
+            "fixed 30 s + 3",
+            result.allowed_calls[worst],
+            goal="every job <= fixed 30 s + 3",
+            met=result.calls_within_bound,
+        ),
+        Row(name, "calls per job, max", together.max_calls),
+        Row(
+            name,
+            "calls per job, mean",
+            together.mean_calls,
+            "",
+            "one wait after another",
+            one_by_one.mean_calls,
+        ),
+    ]
+
+
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
+    "startup": run_startup,
+    "workers": run_workers,
+    "schedule": run_schedule,
+    "many": run_many,
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(BENCHMARKS),
+        help=f"comma-separated subset of {', '.join(BENCHMARKS)} (default: all)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=500, help="simulated jobs per schedule cell (default 500)"
+    )
+    parser.add_argument(
+        "--pairs", type=int, default=30, help="collect-only pairs for startup (default 30)"
+    )
+    parser.add_argument("--seed", type=int, default=5, help="seed of every draw (default 5)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes for the schedule cells (default: up to 2); figures do not depend on it",
+    )
+    options = parser.parse_args(argv)
+    options.only = [name.strip() for name in options.only.split(",") if name.strip()]
+    unknown = sorted(set(options.only) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    if options.jobs < 1 or options.pairs < 1:
+        parser.error("--jobs and --pairs must be at least 1")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    for name in options.only:
+        rows.extend(BENCHMARKS[name](options))
+    say(f"== summary ({time.perf_counter() - started:.0f} s, {os.cpu_count()} cores)")
+    say(table(rows))
+    failures = missed(rows)
+    say()
+    if failures:
+        say(f"{len(failures)} goal(s) missed:")
+        for row in failures:
+            say(f"  {row.benchmark}: {row.measure} = {number(row.value, row.unit)} ({row.goal})")
+        return 1
+    say("every goal met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
