@@ -210,3 +210,34 @@ def test_chromium_renders_the_screenshots(pytester: pytest.Pytester) -> None:
     images = re.findall(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]+)"', dom)
     assert len(images) >= 2, dom[:2000]
     assert "amplify-job" in dom
+
+
+def test_without_a_report_nothing_is_fetched_for_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        pytest_plugins = ["pytest_amplify.testing"]
+
+        def test_a_fails(amplify_fake_session, request):
+            amplify_fake_session.add_app("d1")
+            amplify_fake_session.add_job(app_id="d1", branch="main")
+            request.getfixturevalue("amplify_job")
+            assert False
+
+        def test_b_counts(amplify_fake_session):
+            # test_a's reports are made by now: they fetched nothing for a report.
+            print("CALLS", amplify_fake_session.calls("GetApp"), amplify_fake_session.calls("GetObject"))
+        """
+    )
+    # pytest-html is installed and active, but no --html: no branch lookup, no download.
+    args = [
+        "--amplify-app-id=d1",
+        "--amplify-branch=main",
+        "-o",
+        "amplify_html_screenshots=always",
+        "-s",
+    ]
+    result = pytester.runpytest(*args, "-p", "no:randomly")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*CALLS 0 0*"])
+    result = pytester.runpytest(*args, "--html=report.html")
+    result.stdout.fnmatch_lines(["*CALLS 0 3*"])  # the fake sets the site URL: no GetApp
