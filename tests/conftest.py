@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,4 +86,3 @@ def fake_args(service: FakeAmplify) -> list[str]:
 
 
 REPO = Path(__file__).resolve().parent.parent
-os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
