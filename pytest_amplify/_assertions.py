@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
-from ._durations import format_duration
+from ._durations import format_elapsed
 from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from ._model import AmplifyJob, JobStatus, JobStep
 from ._redact import redact_text, strip_query
@@ -19,7 +19,7 @@ LOG_TAIL_LINES = 30
 
 
 def _step_line(step: JobStep) -> str:
-    duration = f" ({format_duration(step.duration.total_seconds())})" if step.duration else ""
+    duration = f" ({format_elapsed(step.duration)})" if step.duration is not None else ""
     reason = f": {step.status_reason}" if step.status_reason else ""
     return f"  {step.name} {step.status}{duration}{reason}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -41,3 +42,9 @@ def format_duration(seconds: float) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m {secs:02d}s"
     return f"{minutes}m {secs:02d}s"
+
+
+def format_elapsed(value: dt.timedelta | None, missing: str = "-") -> str:
+    """A job's or step's duration; ``missing`` when it has not ended (a zero-length
+    step is ``0s``, not missing)."""
+    return missing if value is None else format_duration(value.total_seconds())

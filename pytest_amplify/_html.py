@@ -13,7 +13,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._durations import format_duration
+from ._durations import format_elapsed
 from ._errors import AmplifyError
 from ._images import NotAnImage, image_info
 from ._model import AmplifyJob
@@ -39,12 +39,12 @@ def job_table(use: ItemJob) -> str:
             '<table class="amplify-job"><tr><th>Amplify</th>'
             f"{_cell(target.describe())}</tr><tr><th>wait failed</th>{_cell(use.error or '')}</tr></table>"
         )
-    duration = format_duration(job.duration.total_seconds()) if job.duration else "-"
+    duration = format_elapsed(job.duration)
     rows = [
         f"<tr><th>Amplify job</th>{_cell(job.describe())}{_cell(job.status)}{_cell(duration)}<td></td></tr>"
     ]
     for step in job.steps:
-        step_duration = format_duration(step.duration.total_seconds()) if step.duration else "-"
+        step_duration = format_elapsed(step.duration)
         rows.append(
             f"<tr><td>step</td>{_cell(step.name)}{_cell(step.status)}{_cell(step_duration)}"
             f"{_cell(step.status_reason or '')}</tr>"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ._durations import format_duration
+from ._durations import format_duration, format_elapsed
 from ._errors import AmplifyConfigError
 from ._redact import redact_text
 from ._settings import LATEST, Settings, apply_deferred
@@ -43,10 +43,6 @@ def header_line(settings: Settings, deferred: dict[str, tuple[str, str]]) -> str
     return redact_text("amplify: " + ", ".join(parts))
 
 
-def _duration(job: AmplifyJob) -> str:
-    return format_duration(job.duration.total_seconds()) if job.duration else "-"
-
-
 def summary_lines(
     records: Iterable[tuple[Target, AmplifyJob | None, str | None, int, float]],
 ) -> list[str]:
@@ -58,18 +54,13 @@ def summary_lines(
             first_line = (error or "wait failed").splitlines()[0]
             lines.append(f"{target.describe()}: wait failed ({wait}): {first_line}")
             continue
-        lines.append(f"{job.describe()}: {job.status} in {_duration(job)} ({wait})")
+        lines.append(f"{job.describe()}: {job.status} in {format_elapsed(job.duration)} ({wait})")
         for step in job.steps:
             reason = f": {step.status_reason}" if step.status_reason and not step.succeeded else ""
             lines.append(
-                f"  {step.name:<10} {step.status:<10} {_duration_step(step.duration)}{reason}"
+                f"  {step.name:<10} {step.status:<10} {format_elapsed(step.duration)}{reason}"
             )
     return [redact_text(line) for line in lines]
-
-
-def _duration_step(duration: object) -> str:
-    seconds = getattr(duration, "total_seconds", None)
-    return format_duration(seconds()) if seconds else "-"
 
 
 def junit_properties(target: Target, job: AmplifyJob | None) -> list[tuple[str, str]]:
