@@ -128,16 +128,16 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._sessions: dict[tuple[Any, ...], boto3.session.Session] = {}
         self._clients: dict[tuple[Any, ...], AmplifyClient] = {}
+        self._regions: dict[Connection, str] = {}
 
     def session(self, connection: Connection) -> boto3.session.Session:
-        from botocore.exceptions import ProfileNotFound
 
         key = (connection.profile, connection.region, connection.credentials)
         with self._lock:
             if key in self._sessions:
                 return self._sessions[key]
             credentials = connection.credentials
-            try:
+            with _config_errors(connection):
                 session = new_boto3_session(
                     profile_name=connection.profile,
                     region_name=connection.region,
@@ -145,24 +145,18 @@ class ClientFactory:
                     aws_secret_access_key=credentials.secret_access_key if credentials else None,
                     aws_session_token=credentials.session_token if credentials else None,
                 )
-            except ProfileNotFound as exc:
-                profile = connection.profile or exc.kwargs.get("profile", "?")
-                source = (
-                    connection.profile_source
-                    if connection.profile
-                    else "environment variable AWS_PROFILE"
-                )
-                raise AmplifyConfigError(
-                    f"amplify_profile = {profile!r} (from {source}): no such profile in the AWS "
-                    "config files (~/.aws/config, ~/.aws/credentials); `aws configure "
-                    "list-profiles` lists them"
-                ) from None
             self._sessions[key] = session
             return session
 
     def region(self, connection: Connection) -> str:
         """The region calls go to: the setting, else boto3's chain; checked against
         the regions botocore knows for Amplify when no endpoint is set."""
+        if connection not in self._regions:
+            with _config_errors(connection):
+                self._regions[connection] = self._region(connection)
+        return self._regions[connection]
+
+    def _region(self, connection: Connection) -> str:
         session = self.session(connection)
         region = session.region_name
         if region is None:
