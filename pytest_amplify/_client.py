@@ -45,7 +45,6 @@ class Connection:
     region: str | None
     profile: str | None
     credentials: Credentials | None = None
-    region_source: str = "default"
     profile_source: str = "default"
 
 

@@ -61,7 +61,6 @@ class Fetcher:
     sleep: Callable[[float], None] = time.sleep
     # The environment holds credentials: never in a repr.
     environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: os.environ, repr=False)
-    requests: int = 0
 
     def __post_init__(self) -> None:
         self._pools: dict[str | None, Any] = {}
@@ -95,7 +94,6 @@ class Fetcher:
         shown = strip_query(url)
         last_problem = ""
         for attempt in range(1, self.attempts + 1):
-            self.requests += 1
             try:
                 response = self._pool(url).request(
                     "GET",
@@ -187,11 +185,6 @@ class Fetcher:
                     pending = b""
             if pending:
                 yield pending.decode("utf-8", "replace")
-
-    def iter_lines(self, url: str, what: str) -> Iterator[str]:
-        """The file's lines as text, streamed."""
-        for block in self.iter_text_blocks(url, what):
-            yield from block_lines(block)
 
 
 def block_lines(block: str) -> list[str]:

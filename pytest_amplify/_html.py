@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._durations import format_elapsed
 from ._errors import AmplifyError
-from ._images import NotAnImage, image_info
+from ._images import ImageInfo, NotAnImage, image_info
 from ._model import AmplifyJob
 from ._redact import redact_text, redact_url
 
@@ -57,46 +58,51 @@ def _link(url: str, name: str, extras: Any) -> dict[str, Any]:
     return link
 
 
+@dataclasses.dataclass(frozen=True)
+class Screenshot:
+    """One VERIFY screenshot, checked once: its bytes and kind, or why not shown."""
+
+    name: str
+    data: bytes = b""
+    info: ImageInfo | None = None
+    problem: str = ""
+
+
 def _screenshot_extras(
-    job: AmplifyJob, fetch: Callable[[AmplifyJob], list[tuple[str, bytes | str]]], extras: Any
+    job: AmplifyJob, fetch: Callable[[AmplifyJob], list[Screenshot]], extras: Any
 ) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
-    for name, data in fetch(job):
-        if isinstance(data, str):
-            result.append(
-                extras.html(
-                    f"<p>screenshot {html.escape(name)}: {html.escape(redact_text(data))}</p>"
-                )
-            )
+    for shot in fetch(job):
+        if shot.info is None:
+            text = f"screenshot {shot.name}: {redact_text(shot.problem)}"
+            result.append(extras.html(f"<p>{html.escape(text)}</p>"))
             continue
-        info = image_info(data)
         result.append(
             extras.image(
-                base64.b64encode(data).decode(),
-                name=f"{job.describe()}: {name}",
-                mime_type=info.mime_type,
-                extension=info.kind,
+                base64.b64encode(shot.data).decode(),
+                name=f"{job.describe()}: {shot.name}",
+                mime_type=shot.info.mime_type,
+                extension=shot.info.kind,
             )
         )
     return result
 
 
-def screenshots_of(job: AmplifyJob) -> list[tuple[str, bytes | str]]:
-    """Each VERIFY screenshot as bytes, or the reason it cannot be shown."""
+def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
+    """Each VERIFY screenshot, downloaded and checked, or the reason it cannot be shown."""
     from ._files import screenshot_bytes
 
     try:
         step = job.step(SCREENSHOT_STEP)
     except AmplifyError:
         return []
-    shots: list[tuple[str, bytes | str]] = []
+    shots: list[Screenshot] = []
     for name in step.screenshots:
         try:
             data = screenshot_bytes(job, name, step.name)
-            image_info(data)
-            shots.append((name, data))
+            shots.append(Screenshot(name, data, image_info(data)))
         except (AmplifyError, NotAnImage) as exc:
-            shots.append((name, f"not shown: {exc}"))
+            shots.append(Screenshot(name, problem=f"not shown: {exc}"))
     return shots
 
 
@@ -105,7 +111,7 @@ def add_extras(
     report: pytest.TestReport,
     uses: list[ItemJob],
     mode: str,
-    fetch_screenshots: Callable[[AmplifyJob], list[tuple[str, bytes | str]]],
+    fetch_screenshots: Callable[[AmplifyJob], list[Screenshot]],
 ) -> None:
     if report.when == "teardown" or (report.when == "setup" and not report.failed):
         return

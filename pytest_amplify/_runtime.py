@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
     from ._client import AmplifyApi
+    from ._html import Screenshot
     from ._shared import SharedWaits
     from ._waiting import JobWait, WaitProgress
 
@@ -168,7 +169,7 @@ class AmplifyRuntime:
         self.current_item: pytest.Item | None = None
         self._overrides: list[SettingsOverride] = []
         self._branch_urls: dict[tuple[Any, ...], str] = {}
-        self._screenshots: dict[tuple[Target, str], list[tuple[str, bytes | str]]] = {}
+        self._screenshots: dict[tuple[Target, str], list[Screenshot]] = {}
 
     # -- overrides -------------------------------------------------------------------
 
@@ -211,7 +212,6 @@ class AmplifyRuntime:
             region=settings.region.value,
             profile=None if credentials else settings.profile.value,
             credentials=credentials,
-            region_source=settings.region.source,
             profile_source=settings.profile.source,
         )
 
@@ -323,8 +323,10 @@ class AmplifyRuntime:
         from ._waiting import run_waits
 
         pending: dict[Target, JobWait] = {}
+        targets = []
         for settings in settings_list:
             target, connection = self.target(settings)
+            targets.append(target)
             if target not in self.records and target not in pending:
                 pending[target] = self.new_wait(settings, target, connection)
         if pending:
@@ -339,7 +341,7 @@ class AmplifyRuntime:
                 else:
                     record.error = outcome
                 self.records[wait.target] = record
-        return [self.records[self.target(settings)[0]] for settings in settings_list]
+        return [self.records[target] for target in targets]
 
     # -- the way back to the service -------------------------------------------------
 
@@ -440,7 +442,7 @@ class AmplifyRuntime:
         )
         return str(answer["artifactUrl"])
 
-    def screenshots(self, target: Target, job: AmplifyJob) -> list[tuple[str, bytes | str]]:
+    def screenshots(self, target: Target, job: AmplifyJob) -> list[Screenshot]:
         """The job's VERIFY screenshots, downloaded once per job for all tests."""
         from ._html import screenshots_of
 

@@ -33,7 +33,6 @@ class ExpectedEnd:
     start: float
     end: float
     typical_duration: float
-    samples: int
 
     @classmethod
     def from_history(
@@ -45,7 +44,7 @@ class ExpectedEnd:
         typical = statistics.median(usable)
         observed = max(typical - min(usable), max(usable) - typical)
         margin = max(RELATIVE_SPREAD * typical, 2 * observed, min_margin)
-        return cls(job_start + typical - margin, job_start + typical + margin, typical, len(usable))
+        return cls(job_start + typical - margin, job_start + typical + margin, typical)
 
 
 @dataclasses.dataclass

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -59,7 +58,3 @@ class SharedWaits:
                 json.dump(record.to_dict(), handle)
             temporary.replace(result)
             return record
-
-
-def remove_run_directory(shared_root: Path, run_id: str) -> None:
-    shutil.rmtree(run_directory(shared_root, run_id), ignore_errors=True)
