@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import random
 
-from pytest_amplify._client import AmplifyApi, ClientFactory, Connection, Credentials
+from pytest_amplify._amplify_api import AmplifyApi
+from pytest_amplify._aws import ClientFactory, Connection, Credentials
+from pytest_amplify._clock import WaitClock
 from pytest_amplify._settings import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
 )
-from pytest_amplify._target import Target, WaitClock, WaitPolicy
+from pytest_amplify._target import Target
+from pytest_amplify._wait_policy import WaitPolicy
 from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 

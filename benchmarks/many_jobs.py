@@ -21,7 +21,8 @@ import statistics
 
 from pytest_amplify._schedule import JITTER
 from pytest_amplify._settings import DEFAULT_MAX_POLL_INTERVAL
-from pytest_amplify._waiting import JobWait, run_waits
+from pytest_amplify._wait_all import run_waits
+from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .local import APP_ID, simulated_wait

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._amplify_jobs import AmplifyJobs
     from ._assertions import (
         assert_job_status,
         assert_job_succeeded,
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
         assert_step_succeeded,
         assert_steps_succeeded,
     )
-    from ._client import Credentials
+    from ._aws import Credentials
+    from ._clock import WaitClock
+    from ._downloads import Fetcher
     from ._errors import (
         AmplifyAssertionError,
         AmplifyConfigError,
@@ -33,15 +36,14 @@ if TYPE_CHECKING:
         AmplifyUrlExpiredError,
         AmplifyWaitError,
     )
-    from ._fetch import Fetcher
-    from ._file_assertions import (
-        assert_artifacts,
-        assert_log_contains,
-        assert_log_not_contains,
-        assert_screenshots,
-        assert_test_artifacts,
-    )
-    from ._files import (
+    from ._file_assertions import assert_artifacts, assert_screenshots, assert_test_artifacts
+    from ._images import ImageInfo, NotAnImage, image_info
+    from ._log_assertions import assert_log_contains, assert_log_not_contains
+    from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
+    from ._overrides import SettingsOverride
+    from ._redact import redact_text, redact_url
+    from ._stash import override_settings
+    from ._step_files import (
         download_artifacts,
         download_test_artifact,
         iter_log_lines,
@@ -49,12 +51,6 @@ if TYPE_CHECKING:
         read_log,
         screenshot_bytes,
     )
-    from ._images import ImageInfo, NotAnImage, image_info
-    from ._jobs import AmplifyJobs
-    from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
-    from ._redact import redact_text, redact_url
-    from ._runtime import SettingsOverride, override_settings
-    from ._target import WaitClock
 
 # The plugin module is imported in every pytest run once the package is installed,
 # and importing it runs this file first: names load on first use, so that a run
@@ -65,7 +61,7 @@ _LAZY = {
     "AmplifyError": "._errors",
     "AmplifyFetchError": "._errors",
     "AmplifyJob": "._model",
-    "AmplifyJobs": "._jobs",
+    "AmplifyJobs": "._amplify_jobs",
     "AmplifyResponseError": "._errors",
     "AmplifyServiceError": "._errors",
     "AmplifyStepNotFoundError": "._errors",
@@ -73,35 +69,35 @@ _LAZY = {
     "AmplifyUnreachableError": "._errors",
     "AmplifyUrlExpiredError": "._errors",
     "AmplifyWaitError": "._errors",
-    "Credentials": "._client",
-    "Fetcher": "._fetch",
+    "Credentials": "._aws",
+    "Fetcher": "._downloads",
     "ImageInfo": "._images",
     "JobStatus": "._model",
     "JobStep": "._model",
     "NotAnImage": "._images",
-    "SettingsOverride": "._runtime",
+    "SettingsOverride": "._overrides",
     "TERMINAL_STATUSES": "._model",
-    "WaitClock": "._target",
+    "WaitClock": "._clock",
     "assert_artifacts": "._file_assertions",
     "assert_job_status": "._assertions",
     "assert_job_succeeded": "._assertions",
-    "assert_log_contains": "._file_assertions",
-    "assert_log_not_contains": "._file_assertions",
+    "assert_log_contains": "._log_assertions",
+    "assert_log_not_contains": "._log_assertions",
     "assert_screenshots": "._file_assertions",
     "assert_step_status": "._assertions",
     "assert_step_succeeded": "._assertions",
     "assert_steps_succeeded": "._assertions",
     "assert_test_artifacts": "._file_assertions",
-    "download_artifacts": "._files",
-    "download_test_artifact": "._files",
+    "download_artifacts": "._step_files",
+    "download_test_artifact": "._step_files",
     "image_info": "._images",
-    "iter_log_lines": "._files",
-    "list_test_artifacts": "._files",
-    "override_settings": "._runtime",
-    "read_log": "._files",
+    "iter_log_lines": "._step_files",
+    "list_test_artifacts": "._step_files",
+    "override_settings": "._stash",
+    "read_log": "._step_files",
     "redact_text": "._redact",
     "redact_url": "._redact",
-    "screenshot_bytes": "._files",
+    "screenshot_bytes": "._step_files",
 }
 
 

@@ -14,6 +14,7 @@ from ._durations import format_elapsed
 from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from ._model import AmplifyJob, JobStatus, JobStep
 from ._redact import redact_text, strip_query
+from ._step_files import iter_log_lines
 
 LOG_TAIL_LINES = 30
 
@@ -28,8 +29,6 @@ def log_tail(job: AmplifyJob, step: JobStep, lines: int = LOG_TAIL_LINES) -> str
     """The last ``lines`` lines of the step's log, indented, or why there are none."""
     if not step.log_url:
         return f"  ({step.name} has no log URL)"
-    from ._files import iter_log_lines
-
     try:
         tail = deque(iter_log_lines(job, step.name), maxlen=lines)
     except AmplifyError as exc:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ._model import AmplifyJob
+from typing import Any
 
 
 class AmplifyError(Exception):
@@ -31,7 +28,8 @@ class AmplifyResponseError(AmplifyError):
 class AmplifyWaitError(AmplifyError):
     """The wait for a job ended without a finished job.
 
-    ``last_job`` is the last state seen (``None`` when the job was never found),
+    ``last_job`` is the last :class:`~pytest_amplify.AmplifyJob` seen (``None`` when
+    the job was never found; typed loosely because errors sit below the model),
     ``polls`` the number of polls made and ``waited`` the seconds waited.
     """
 
@@ -39,7 +37,7 @@ class AmplifyWaitError(AmplifyError):
         self,
         message: str,
         *,
-        last_job: AmplifyJob | None = None,
+        last_job: Any = None,
         polls: int = 0,
         waited: float = 0.0,
     ) -> None:

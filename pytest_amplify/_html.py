@@ -19,11 +19,13 @@ from ._errors import AmplifyError
 from ._images import ImageInfo, NotAnImage, image_info
 from ._model import AmplifyJob
 from ._redact import redact_text, redact_url
+from ._step_files import screenshot_bytes
 
 if TYPE_CHECKING:
     import pytest
 
-    from ._runtime import ItemJob
+    from ._target import Target
+    from ._wait_record import ItemJob
 
 SCREENSHOT_STEP = "VERIFY"
 
@@ -69,10 +71,10 @@ class Screenshot:
 
 
 def _screenshot_extras(
-    job: AmplifyJob, fetch: Callable[[AmplifyJob], list[Screenshot]], extras: Any
+    job: AmplifyJob, shots: list[Screenshot], extras: Any
 ) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
-    for shot in fetch(job):
+    for shot in shots:
         if shot.info is None:
             text = f"screenshot {shot.name}: {redact_text(shot.problem)}"
             result.append(extras.html(f"<p>{html.escape(text)}</p>"))
@@ -90,8 +92,6 @@ def _screenshot_extras(
 
 def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
     """Each VERIFY screenshot, downloaded and checked, or the reason it cannot be shown."""
-    from ._files import screenshot_bytes
-
     try:
         step = job.step(SCREENSHOT_STEP)
     except AmplifyError:
@@ -106,12 +106,30 @@ def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
     return shots
 
 
+class HtmlExtras:
+    """The extras of one run's report; each job's screenshots downloaded once for all
+    the tests that used it."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self._screenshots: dict[tuple[Target, str], list[Screenshot]] = {}
+
+    def screenshots(self, use: ItemJob) -> list[Screenshot]:
+        assert use.job is not None
+        key = (use.target, use.job.job_id)
+        if key not in self._screenshots:
+            self._screenshots[key] = screenshots_of(use.job)
+        return self._screenshots[key]
+
+    def add(self, report: pytest.TestReport, uses: list[ItemJob]) -> None:
+        add_extras(report, uses, self.mode, self.screenshots)
+
+
 def add_extras(
-    item: pytest.Item,
     report: pytest.TestReport,
     uses: list[ItemJob],
     mode: str,
-    fetch_screenshots: Callable[[AmplifyJob], list[Screenshot]],
+    fetch_screenshots: Callable[[ItemJob], list[Screenshot]],
 ) -> None:
     if report.when == "teardown" or (report.when == "setup" and not report.failed):
         return
@@ -128,5 +146,5 @@ def add_extras(
         with contextlib.suppress(AmplifyError):
             added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
         if mode == "always" or (mode == "failed" and report.failed):
-            added.extend(_screenshot_extras(job, fetch_screenshots, extras))
+            added.extend(_screenshot_extras(job, fetch_screenshots(use), extras))
     report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

@@ -1,36 +1,52 @@
-"""The job model: plain, immutable data that round-trips through JSON.
+"""The job model: plain, immutable values read from (and written back as) the API's own dicts.
 
-Nothing here does I/O, so jobs can cross process boundaries (pytest-xdist workers)
-and be built from any GetJob answer, whether botocore parsed it or not.
+Nothing here does I/O: what needs the network later (the branch's site, fresh
+presigned URLs, test artifacts) is asked of the session's resolver, which the
+plugin attaches to the jobs it hands out. One schema, the API's, is used both
+ways, so jobs cross process boundaries (pytest-xdist workers) as GetJob answers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final, Protocol
 from urllib.parse import quote
 
+from ._api_values import (
+    job_number,
+    json_safe,
+    mapping,
+    optional_str,
+    required_str,
+    string_map,
+    timestamp,
+)
 from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
 
 
-class JobLinks(Protocol):
-    """What the plugin attaches to a job so that it can reach the service again."""
+class JobResolver(Protocol):
+    """The session-level object that does, for a job, what needs the network."""
 
-    def branch_url(self) -> str: ...
+    def branch_url(self, job: AmplifyJob) -> str: ...
 
-    def refetch(self) -> AmplifyJob: ...
+    def refetch(self, job: AmplifyJob) -> AmplifyJob: ...
 
-    def test_artifacts(self) -> list[tuple[str, str]]:
+    def test_artifacts(self, job: AmplifyJob) -> list[tuple[str, str]]:
         """ListArtifacts: (file name, artifact id) pairs."""
         ...
 
-    def artifact_url(self, artifact_id: str) -> str:
+    def artifact_url(self, job: AmplifyJob, artifact_id: str) -> str:
         """GetArtifactUrl: a presigned URL for one test artifact."""
         ...
+
+
+def describe_job(app_id: str, branch: str, which: str | None = None) -> str:
+    """How every message names a job: ``app d1, branch main, job 7``."""
+    return f"app {app_id}, branch {branch}, {which}" if which else f"app {app_id}, branch {branch}"
 
 
 class JobStatus:
@@ -70,79 +86,33 @@ def is_finished(status: str) -> bool:
     return status in TERMINAL_STATUSES
 
 
-def parse_timestamp(value: object, field: str) -> dt.datetime | None:
-    """A timestamp as botocore parses it (datetime), as the wire carries it (epoch
-    seconds) or as :meth:`AmplifyJob.to_dict` writes it (ISO 8601), in UTC."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        try:
-            return value.astimezone(dt.timezone.utc)
-        except (OverflowError, ValueError):
-            raise AmplifyResponseError(f"{field} is out of range: {value.isoformat()}") from None
-    if isinstance(value, bool):
-        raise AmplifyResponseError(f"{field} is a boolean, not a timestamp: {value!r}")
-    if isinstance(value, int | float):
-        try:
-            return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise AmplifyResponseError(f"{field} is out of range: {value!r}") from exc
-    if isinstance(value, str):
-        try:
-            return parse_timestamp(float(value), field)
-        except ValueError:
-            pass
-        try:
-            return parse_timestamp(dt.datetime.fromisoformat(value), field)
-        except ValueError as exc:
-            raise AmplifyResponseError(f"{field} is not a timestamp: {value!r}") from exc
-    raise AmplifyResponseError(f"{field} is not a timestamp: {value!r}")
-
-
-def _optional_str(data: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        # The type only: the value may be a presigned URL inside something else.
-        raise AmplifyResponseError(f"{where}.{key} is not a string: {type(value).__name__}")
-    return value
-
-
-def _required_str(data: Mapping[str, Any], key: str, where: str) -> str:
-    value = _optional_str(data, key, where)
-    if value is None:
-        raise AmplifyResponseError(f"{where}.{key} is missing")
-    return value
-
-
-def _mapping(value: object, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise AmplifyResponseError(f"{where} is not an object: {type(value).__name__}")
-    return value
-
-
 def _duration(start: dt.datetime | None, end: dt.datetime | None) -> dt.timedelta | None:
     if start is None or end is None:
         return None
     return end - start
 
 
-def _isoformat(value: dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+# The API's field names, the model's attribute names and the reader of each: the one
+# schema, read by ``from_api`` and written back by ``to_dict``.
+_Reader = Callable[[Mapping[str, Any], str, str], Any]
+_Fields = tuple[tuple[str, str, _Reader], ...]
 
 
-def json_safe(value: Any) -> Any:
-    """botocore's answer with datetimes as ISO strings, so that it survives JSON."""
+def _to_api(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return parse_timestamp(value, "timestamp").isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
+        return dict(value)
     return value
+
+
+def _read_fields(fields: _Fields, data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    return {attribute: read(data, key, where) for key, attribute, read in fields}
+
+
+def _write_fields(fields: _Fields, value: object) -> dict[str, Any]:
+    written = {key: _to_api(getattr(value, attribute)) for key, attribute, _ in fields}
+    return {key: item for key, item in written.items() if item not in (None, {})}
 
 
 class _Outcome:
@@ -199,56 +169,26 @@ class JobStep(_Outcome):
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], where: str = "step") -> JobStep:
-        data = _mapping(data, where)
-        screenshots = data.get("screenshots") or {}
-        screenshots = _mapping(screenshots, f"{where}.screenshots")
-        for key, url in screenshots.items():
-            if not isinstance(key, str) or not isinstance(url, str):
-                raise AmplifyResponseError(f"{where}.screenshots has a non-string entry: {key!r}")
-        return cls(
-            name=_required_str(data, "stepName", where),
-            status=_required_str(data, "status", where),
-            start_time=parse_timestamp(data.get("startTime"), f"{where}.startTime"),
-            end_time=parse_timestamp(data.get("endTime"), f"{where}.endTime"),
-            log_url=_optional_str(data, "logUrl", where),
-            artifacts_url=_optional_str(data, "artifactsUrl", where),
-            test_artifacts_url=_optional_str(data, "testArtifactsUrl", where),
-            test_config_url=_optional_str(data, "testConfigUrl", where),
-            screenshots=dict(screenshots),
-            status_reason=_optional_str(data, "statusReason", where),
-            context=_optional_str(data, "context", where),
-        )
+        return cls(**_read_fields(_STEP_FIELDS, mapping(data, where), where))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status,
-            "start_time": _isoformat(self.start_time),
-            "end_time": _isoformat(self.end_time),
-            "log_url": self.log_url,
-            "artifacts_url": self.artifacts_url,
-            "test_artifacts_url": self.test_artifacts_url,
-            "test_config_url": self.test_config_url,
-            "screenshots": dict(self.screenshots),
-            "status_reason": self.status_reason,
-            "context": self.context,
-        }
+    def to_api(self) -> dict[str, Any]:
+        """The step as the API writes it (``stepName``, ``logUrl``, ...)."""
+        return _write_fields(_STEP_FIELDS, self)
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> JobStep:
-        return cls(
-            name=data["name"],
-            status=data["status"],
-            start_time=parse_timestamp(data.get("start_time"), "start_time"),
-            end_time=parse_timestamp(data.get("end_time"), "end_time"),
-            log_url=data.get("log_url"),
-            artifacts_url=data.get("artifacts_url"),
-            test_artifacts_url=data.get("test_artifacts_url"),
-            test_config_url=data.get("test_config_url"),
-            screenshots=dict(data.get("screenshots") or {}),
-            status_reason=data.get("status_reason"),
-            context=data.get("context"),
-        )
+
+_STEP_FIELDS: _Fields = (
+    ("stepName", "name", required_str),
+    ("status", "status", required_str),
+    ("startTime", "start_time", timestamp),
+    ("endTime", "end_time", timestamp),
+    ("logUrl", "log_url", optional_str),
+    ("artifactsUrl", "artifacts_url", optional_str),
+    ("testArtifactsUrl", "test_artifacts_url", optional_str),
+    ("testConfigUrl", "test_config_url", optional_str),
+    ("screenshots", "screenshots", string_map),
+    ("statusReason", "status_reason", optional_str),
+    ("context", "context", optional_str),
+)
 
 
 def default_branch_url(app_id: str, branch: str) -> str:
@@ -283,9 +223,10 @@ class AmplifyJob(_Outcome):
     raw: Mapping[str, Any] = dataclasses.field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
     )
-    # Set by the plugin: the way back to the service (GetApp/GetBranch for the
-    # site, GetJob for fresh URLs). Not data, so it neither compares nor serialises.
-    links: JobLinks | None = dataclasses.field(default=None, repr=False, compare=False)
+    # Set by the plugin: the session's resolver, which does the network work (GetApp
+    # and GetBranch for the site, GetJob for fresh URLs). Not data: it neither
+    # compares nor serialises.
+    resolver: JobResolver | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", tuple(self.steps))
@@ -322,8 +263,8 @@ class AmplifyJob(_Outcome):
         app's default domain with the branch's display name."""
         if self.site_url:
             return self.site_url
-        if self.links is not None:
-            return self.links.branch_url()
+        if self.resolver is not None:
+            return self.resolver.branch_url(self)
         return default_branch_url(self.app_id, self.branch)
 
     @property
@@ -337,17 +278,14 @@ class AmplifyJob(_Outcome):
             if step.name.casefold() == wanted:
                 return step
         have = ", ".join(self.step_names) or "no steps"
-        raise AmplifyStepNotFoundError(
-            f"job {self.job_id} of app {self.app_id}, branch {self.branch} has no step "
-            f"{name!r}; it has: {have}"
-        )
+        raise AmplifyStepNotFoundError(f"{self.describe()} has no step {name!r}; it has: {have}")
 
     def __iter__(self) -> Iterator[JobStep]:
         return iter(self.steps)
 
     def describe(self) -> str:
         """``app d1, branch main, job 7``: how messages name a job."""
-        return f"app {self.app_id}, branch {self.branch}, job {self.job_id}"
+        return describe_job(self.app_id, self.branch, f"job {self.job_id}")
 
     @classmethod
     def from_api(
@@ -363,9 +301,9 @@ class AmplifyJob(_Outcome):
         Fields the model marks optional may be absent and unknown fields are ignored;
         anything else raises :class:`AmplifyResponseError`.
         """
-        response = _mapping(response, "GetJob answer")
-        job = _mapping(response.get("job"), "job")
-        summary = _mapping(job.get("summary"), "job.summary")
+        response = mapping(response, "GetJob answer")
+        job = mapping(response.get("job"), "job")
+        summary = mapping(job.get("summary"), "job.summary")
         raw_steps = job.get("steps") or []
         if not isinstance(raw_steps, list | tuple):
             raise AmplifyResponseError(f"job.steps is not a list: {type(raw_steps).__name__}")
@@ -375,65 +313,63 @@ class AmplifyJob(_Outcome):
         return cls(
             app_id=app_id,
             branch=branch,
-            job_id=_required_str(summary, "jobId", "job.summary"),
-            status=_required_str(summary, "status", "job.summary"),
-            job_type=_optional_str(summary, "jobType", "job.summary"),
-            commit_id=_optional_str(summary, "commitId", "job.summary"),
-            commit_message=_optional_str(summary, "commitMessage", "job.summary"),
-            commit_time=parse_timestamp(summary.get("commitTime"), "job.summary.commitTime"),
-            start_time=parse_timestamp(summary.get("startTime"), "job.summary.startTime"),
-            end_time=parse_timestamp(summary.get("endTime"), "job.summary.endTime"),
             steps=steps,
-            job_arn=_optional_str(summary, "jobArn", "job.summary"),
             site_url=site_url,
             raw=json_safe(response),
+            **_read_fields(_SUMMARY_FIELDS, summary, "job.summary"),
         )
 
+    def to_api(self) -> dict[str, Any]:
+        """The job as a GetJob answer: what :meth:`from_api` reads. A job read from an
+        answer gives that answer back, fields the model does not know included."""
+        if self.raw:
+            return dict(json_safe(self.raw))
+        return {
+            "job": {
+                "summary": _write_fields(_SUMMARY_FIELDS, self),
+                "steps": [step.to_api() for step in self.steps],
+            }
+        }
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; :meth:`from_dict` reads it back."""
+        """Plain JSON-ready data (the GetJob answer, and where it came from);
+        :meth:`from_dict` reads it back."""
         return {
             "app_id": self.app_id,
             "branch": self.branch,
-            "job_id": self.job_id,
-            "status": self.status,
-            "job_type": self.job_type,
-            "commit_id": self.commit_id,
-            "commit_message": self.commit_message,
-            "commit_time": _isoformat(self.commit_time),
-            "start_time": _isoformat(self.start_time),
-            "end_time": _isoformat(self.end_time),
-            "steps": [step.to_dict() for step in self.steps],
-            "job_arn": self.job_arn,
             "site_url": self.site_url,
-            "raw": json_safe(self.raw),
+            "answer": self.to_api(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AmplifyJob:
-        return cls(
+        return cls.from_api(
+            data["answer"],
             app_id=data["app_id"],
             branch=data["branch"],
-            job_id=data["job_id"],
-            status=data["status"],
-            job_type=data.get("job_type"),
-            commit_id=data.get("commit_id"),
-            commit_message=data.get("commit_message"),
-            commit_time=parse_timestamp(data.get("commit_time"), "commit_time"),
-            start_time=parse_timestamp(data.get("start_time"), "start_time"),
-            end_time=parse_timestamp(data.get("end_time"), "end_time"),
-            steps=tuple(JobStep.from_dict(step) for step in data.get("steps", ())),
-            job_arn=data.get("job_arn"),
             site_url=data.get("site_url"),
-            raw=data.get("raw") or {},
         )
 
-    def with_links(self, links: JobLinks | None) -> AmplifyJob:
-        return dataclasses.replace(self, links=links)
+    def with_resolver(self, resolver: JobResolver | None) -> AmplifyJob:
+        return dataclasses.replace(self, resolver=resolver)
 
     def refetched(self) -> AmplifyJob | None:
         """The job fetched again with GetJob (fresh presigned URLs), when the plugin
         attached a way to; ``None`` otherwise."""
-        return self.links.refetch() if self.links is not None else None
+        return self.resolver.refetch(self) if self.resolver is not None else None
+
+
+_SUMMARY_FIELDS: _Fields = (
+    ("jobId", "job_id", required_str),
+    ("status", "status", required_str),
+    ("jobType", "job_type", optional_str),
+    ("commitId", "commit_id", optional_str),
+    ("commitMessage", "commit_message", optional_str),
+    ("commitTime", "commit_time", timestamp),
+    ("startTime", "start_time", timestamp),
+    ("endTime", "end_time", timestamp),
+    ("jobArn", "job_arn", optional_str),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -456,21 +392,13 @@ class ListedJob:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], where: str = "jobSummaries[]") -> ListedJob:
-        data = _mapping(data, where)
-        job_id = _required_str(data, "jobId", where)
+        data = mapping(data, where)
+        job_id = required_str(data, "jobId", where)
         job_number(job_id, where)
         return cls(
             job_id=job_id,
-            status=_required_str(data, "status", where),
-            commit_id=_optional_str(data, "commitId", where),
-            start_time=parse_timestamp(data.get("startTime"), f"{where}.startTime"),
-            end_time=parse_timestamp(data.get("endTime"), f"{where}.endTime"),
+            status=required_str(data, "status", where),
+            commit_id=optional_str(data, "commitId", where),
+            start_time=timestamp(data, "startTime", where),
+            end_time=timestamp(data, "endTime", where),
         )
-
-
-def job_number(job_id: str, where: str = "jobId") -> int:
-    """Job ids are decimal strings; the build environment pads them (``0000000007``),
-    so they are compared as numbers."""
-    if not (job_id.isascii() and job_id.isdigit()) or len(job_id) > 255:
-        raise AmplifyResponseError(f"{where} is not a job number: {job_id[:40]!r}")
-    return int(job_id)

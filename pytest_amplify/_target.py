@@ -1,13 +1,12 @@
-"""What a wait is for, and the clocks it runs on: light, so start-up stays free of
-tenacity and boto3."""
+"""What a wait is for: the key of the session's cache of waits, and how messages name it."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Mapping
 
-from ._settings import LATEST
+from ._model import describe_job
+
+LATEST = "latest"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,14 +20,17 @@ class Target:
     endpoint_url: str | None = None
     region: str | None = None
 
-    def describe(self) -> str:
+    @property
+    def which(self) -> str:
+        """``job 7``, ``latest job`` or ``newest job of commit abc``."""
         if self.commit_id:
-            which = f"newest job of commit {self.commit_id[:12]}"
-        elif self.job_id == LATEST:
-            which = "latest job"
-        else:
-            which = f"job {self.job_id}"
-        return f"app {self.app_id}, branch {self.branch}, {which}"
+            return f"newest job of commit {self.commit_id[:12]}"
+        if self.job_id == LATEST:
+            return "latest job"
+        return f"job {self.job_id}"
+
+    def describe(self) -> str:
+        return describe_job(self.app_id, self.branch, self.which)
 
     @property
     def endpoint(self) -> str:
@@ -36,38 +38,3 @@ class Target:
 
     def to_dict(self) -> dict[str, str | None]:
         return dataclasses.asdict(self)
-
-
-@dataclasses.dataclass(frozen=True)
-class InsideJob:
-    """The Amplify job this run is part of (AWS_APP_ID, AWS_BRANCH, AWS_JOB_ID set)."""
-
-    app_id: str
-    branch: str
-    job_id: str
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> InsideJob | None:
-        job_id = environ.get("AWS_JOB_ID", "")
-        if not (job_id.isascii() and job_id.isdigit()):
-            return None
-        return cls(environ.get("AWS_APP_ID", ""), environ.get("AWS_BRANCH", ""), job_id)
-
-
-@dataclasses.dataclass
-class WaitClock:
-    """The clocks and the sleep of a wait; tests inject simulated ones."""
-
-    monotonic: Callable[[], float] = time.monotonic
-    wall: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
-
-
-@dataclasses.dataclass(frozen=True)
-class WaitPolicy:
-    timeout: float
-    poll_interval: float
-    max_poll_interval: float
-    timeout_source: str = "default"
-    # One call's read timeout; the wait retries a call that takes longer.
-    call_timeout: float = 15.0

@@ -3,13 +3,12 @@
 Each wait is a tenacity ``Retrying`` driven one step at a time (``Retrying.iter``):
 its stop, wait and retry strategies decide, while the clock and the sleep are
 injected. Driving it step by step lets one thread wait for many jobs at once
-(:func:`run_waits`) and lets tests run whole waits in simulated time.
+(``_wait_all.run_waits``) and lets tests run whole waits in simulated time.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import logging
 import random
 import sys
@@ -21,28 +20,30 @@ from tenacity.retry import retry_if_exception, retry_if_result
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
-from ._call_errors import CallProblem, classify
-from ._client import MIN_CALL_TIMEOUT, AmplifyApi
+from ._amplify_api import AmplifyApi
+from ._api_values import job_number
+from ._aws import MIN_CALL_TIMEOUT
+from ._call_problems import CallProblem, classify
+from ._clock import WaitClock
 from ._durations import format_duration
 from ._errors import (
-    AmplifyResponseError,
     AmplifyServiceError,
     AmplifyTimeoutError,
     AmplifyUnreachableError,
     AmplifyWaitError,
 )
-from ._model import AmplifyJob, ListedJob, is_finished, job_number
+from ._job_listing import find_in_listing, history, successful_durations
+from ._model import AmplifyJob, ListedJob, describe_job, is_finished
 from ._redact import redact_text
 from ._schedule import PollSchedule
-from ._settings import LATEST
-from ._target import InsideJob, Target, WaitClock, WaitPolicy
+from ._target import LATEST, Target
+from ._wait_policy import InsideJob, WaitPolicy
 
 logger = logging.getLogger("pytest_amplify")
 
 # An endpoint that never answered (DNS failure, connection refused) is given this
 # many tries: a typo in the endpoint or region should not cost the whole timeout.
 MAX_UNREACHABLE = 3
-_PAGE_LIMIT = 200
 
 
 class WaitProgress(Protocol):
@@ -188,7 +189,7 @@ class JobWait:
 
     def describe_job(self) -> str:
         if self.job_id is not None:
-            return f"app {self.target.app_id}, branch {self.target.branch}, job {self.job_id}"
+            return describe_job(self.target.app_id, self.target.branch, f"job {self.job_id}")
         return self.target.describe()
 
     # -- driving ---------------------------------------------------------------------
@@ -269,7 +270,9 @@ class JobWait:
 
     def _poll(self) -> PollOutcome:
         if self.job_id is None:
-            listed, history = self._find_in_listing()
+            listed, first_page = find_in_listing(
+                self.api, self.target, timeout=self._call_timeout()
+            )
             if listed is None:
                 self.waiting_to_be_listed = True
                 return PollOutcome()
@@ -280,7 +283,7 @@ class JobWait:
             self._check_not_inside(listed.status)
             if not is_finished(listed.status):
                 # The summary already says it runs: no GetJob until the next poll.
-                self._learn(history)
+                self._learn(first_page)
                 return PollOutcome(listed=listed)
         assert self.job_id is not None
         answer = self.api.get_job(
@@ -319,49 +322,9 @@ class JobWait:
             )
         )
 
-    def _find_in_listing(self) -> tuple[ListedJob | None, list[ListedJob]]:
-        """The job to wait for, from ListJobs, and the first page (for history).
-
-        ListJobs' order is not documented: jobs are ranked by number. The first
-        page is enough when it is in descending order; otherwise every page is read.
-        """
-        commit = self.target.commit_id
-        token: str | None = None
-        first_page: list[ListedJob] = []
-        best: ListedJob | None = None
-        for page_number in range(_PAGE_LIMIT):
-            answer = self.api.list_jobs(
-                self.target.app_id, self.target.branch, token, timeout=self._call_timeout()
-            )
-            raw = answer.get("jobSummaries")
-            if not isinstance(raw, list):
-                # The model requires the list: without it this is no answer at all.
-                raise AmplifyResponseError("ListJobs: jobSummaries is missing or not a list")
-            page = [ListedJob.from_api(item, f"jobSummaries[{i}]") for i, item in enumerate(raw)]
-            if page_number == 0:
-                first_page = page
-            for listed in page:
-                if commit is not None and listed.commit_id != commit:
-                    continue
-                if best is None or listed.number > best.number:
-                    best = listed
-            token = answer.get("nextToken") or None
-            numbers = [listed.number for listed in page]
-            descending = numbers == sorted(numbers, reverse=True)
-            if token is None or (best is not None and descending):
-                break
-        return best, first_page
-
     def _learn(self, listing: Sequence[ListedJob]) -> None:
         self.history_checked = True
-        durations = [
-            listed.duration.total_seconds()
-            for listed in sorted(listing, key=lambda j: -j.number)
-            if listed.status == "SUCCEED"
-            and listed.duration is not None
-            and listed.job_id != self.job_id
-        ]
-        self.schedule.use_history(durations, self.job_start)
+        self.schedule.use_history(successful_durations(listing, self.job_id), self.job_start)
         if self.schedule.expected is not None:
             logger.debug(
                 "%s: similar jobs took %s; expecting the end in %s",
@@ -375,10 +338,7 @@ class JobWait:
         failure here only costs the smarter schedule."""
         self.history_checked = True
         try:
-            answer = self.api.list_jobs(
-                self.target.app_id, self.target.branch, timeout=self._call_timeout()
-            )
-            listing = [ListedJob.from_api(item) for item in answer.get("jobSummaries") or []]
+            listing = history(self.api, self.target, timeout=self._call_timeout())
         except Exception as exc:
             if classify(exc, "ListJobs", self.describe_job()) is None:
                 raise
@@ -436,29 +396,3 @@ class JobWait:
         raise AmplifyTimeoutError(
             message, last_job=self.last_job, polls=self.polls, waited=self.elapsed()
         )
-
-
-def run_waits(
-    waits: Sequence[JobWait], clock: WaitClock | None = None
-) -> list[AmplifyJob | AmplifyWaitError]:
-    """Wait for several jobs at once in one thread: each poll happens when its own
-    schedule says, so the whole takes about as long as the slowest job."""
-    clock = clock or (waits[0].clock if waits else WaitClock())
-    results: list[AmplifyJob | AmplifyWaitError | None] = [None] * len(waits)
-    due: list[tuple[float, int]] = [(clock.monotonic(), index) for index in range(len(waits))]
-    heapq.heapify(due)
-    while due:
-        when, index = heapq.heappop(due)
-        delay = when - clock.monotonic()
-        if delay > 0:
-            clock.sleep(delay)
-        try:
-            step = waits[index].advance()
-        except AmplifyWaitError as error:
-            results[index] = error
-            continue
-        if isinstance(step, AmplifyJob):
-            results[index] = step
-        else:
-            heapq.heappush(due, (clock.monotonic() + step, index))
-    return [result for result in results if result is not None]

@@ -11,27 +11,27 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 from ._errors import AmplifyConfigError, AmplifyError
-from ._keys import ITEM_JOBS, RUNTIME_KEY, SETTINGS_KEY
-from ._report import header_line
-from ._settings import OPTIONS, Settings, apply_marker, marker_kwargs, read_settings
+from ._marker import apply_marker, marker_help, marker_kwargs
+from ._settings import OPTIONS, Settings, read_settings
+from ._stash import ITEM_JOBS, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
+from ._terminal_report import header_line
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
-    from ._jobs import AmplifyJobs
+    from ._amplify_jobs import AmplifyJobs
+    from ._html import HtmlExtras
     from ._model import AmplifyJob
-    from ._runtime import AmplifyRuntime, ItemJob
+    from ._session import AmplifySession
 
-MARKER_HELP = (
-    "amplify(app_id=, branch=, job_id=, commit_id=, timeout=, require_success=): "
-    "retarget the amplify_job fixture for this test, class or module"
-)
+T = TypeVar("T")
+
 NOT_SUCCEEDED = (
     "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
     "against the previous deployment. To hand failed jobs to tests, set "
@@ -40,47 +40,54 @@ NOT_SUCCEEDED = (
 )
 WORKER_RECORDS = "amplify_records"
 WORKER_SHARED_DIRECTORY = "amplify_shared_directory"
+HTML_EXTRAS: pytest.StashKey[HtmlExtras] = pytest.StashKey()
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
+def _or_fail(call: Callable[[], T]) -> T:
+    """``call()``, its AmplifyError failing the test with the message alone."""
+    __tracebackhide__ = True
+    try:
+        return call()
+    except AmplifyError as exc:
+        message = str(exc)
+    # Failing outside the except block keeps "During handling of the above
+    # exception" out of the report: the message is the whole story.
+    pytest.fail(message, pytrace=False)
+
+
+def _session(config: pytest.Config) -> AmplifySession:
+    session = session_of(config)
+    assert session is not None, "pytest_configure stores the settings first"
+    return session
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("amplify", "AWS Amplify Hosting deployments (pytest-amplify)")
     for option in OPTIONS:
-        if option.name == "require_success":
+        if option.flag_sets is not None:
             group.addoption(
                 option.flag, action="store_true", default=False, dest=option.dest, help=option.help
             )
-            parser.addini(
-                option.ini,
-                "true (default): a job that did not SUCCEED errors the test at setup; "
-                "false: tests receive failed jobs to assert on.",
+        else:
+            group.addoption(
+                option.flag,
+                dest=option.dest,
                 default=None,
+                metavar=option.metavar,
+                help=option.help,
             )
-            continue
-        group.addoption(
-            option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help
-        )
-        parser.addini(option.ini, option.help, default=None)
+        parser.addini(option.ini, option.ini_help or option.help, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", MARKER_HELP)
+    """https://docs.pytest.org/en/stable/reference/reference.html#pytest.hookspec.pytest_configure"""
+    config.addinivalue_line("markers", marker_help())
     try:
         config.stash[SETTINGS_KEY] = read_settings(config)
     except AmplifyConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-
-
-def _runtime(config: pytest.Config) -> AmplifyRuntime:
-    """The session's state; created (with boto3 and tenacity behind it) on first use."""
-    from ._runtime import get_runtime
-
-    runtime = get_runtime(config)
-    assert runtime is not None, "pytest_configure stores the settings first"
-    return runtime
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(), "amplify-xdist")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -91,38 +98,33 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # A typo in a marker is an error even on tests that never use the fixture:
     # nothing configured is silently ignored.
-    try:
-        kwargs = marker_kwargs(item)
-        if kwargs:
-            apply_marker(item.config.stash[SETTINGS_KEY][0], kwargs, item.nodeid)
-    except AmplifyConfigError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    settings = item.config.stash[SETTINGS_KEY][0]
+    _or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
 
 
 # -- fixtures ------------------------------------------------------------------------
 
 
-def _share_across_workers(request: pytest.FixtureRequest, runtime: AmplifyRuntime) -> None:
-    """Under pytest-xdist, make this worker's waits shared with the run's other workers."""
+def _share_across_workers(request: pytest.FixtureRequest, session: AmplifySession) -> None:
+    """Under pytest-xdist, share this worker's waits with the run's other workers."""
     config = request.config
-    if runtime.shared is not None or not _is_worker(config):
+    if not is_xdist_worker(config) or session.shared_directory is not None:
         return
-    from ._shared import SharedWaits, run_directory
+    from ._xdist_sharing import SharedWaits, run_directory
 
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     run_id = str(config.workerinput["testrunuid"])  # type: ignore[attr-defined]
-    runtime.shared = SharedWaits(run_directory(factory.getbasetemp().parent, run_id))
+    session.share_waits(SharedWaits(run_directory(factory.getbasetemp().parent, run_id)))
 
 
 def _record_use(
     item: pytest.Item, settings: Settings, job: AmplifyJob | None, error: str | None = None
 ) -> None:
-    from ._report import junit_properties
-    from ._runtime import ItemJob
+    from ._junit import junit_properties
+    from ._wait_record import ItemJob
 
-    runtime = _runtime(item.config)
     try:
-        target, _ = runtime.target(settings)
+        target, _ = _session(item.config).target(settings)
     except AmplifyError:
         return
     item.user_properties.extend(junit_properties(target, job))
@@ -133,12 +135,8 @@ def _record_use(
 def amplify_client(request: pytest.FixtureRequest) -> AmplifyClient:
     """The boto3 Amplify client for the configured app's account and region, on its
     own boto3 session."""
-    runtime = _runtime(request.config)
-    try:
-        return runtime.user_client(runtime.settings())
-    except AmplifyConfigError as exc:
-        message = str(exc)
-    pytest.fail(message, pytrace=False)
+    session = _session(request.config)
+    return _or_fail(lambda: session.user_client(session.settings()))
 
 
 @pytest.fixture
@@ -148,29 +146,21 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
     A job that did not SUCCEED errors the test at setup unless
     ``amplify_require_success = false`` or ``@pytest.mark.amplify(require_success=False)``.
     """
-    runtime = _runtime(request.config)
-    _share_across_workers(request, runtime)
+    session = _session(request.config)
+    _share_across_workers(request, session)
     item = request.node
-    try:
-        settings = runtime.settings(item)
-    except AmplifyConfigError as exc:
-        message = str(exc)
-    else:
-        message = ""
-    if message:
-        pytest.fail(message, pytrace=False)
-    job: AmplifyJob | None = None
-    try:
-        job = runtime.wait(settings)
-    except AmplifyConfigError as exc:
-        message = str(exc)
-    except AmplifyError as exc:
-        message = str(exc)
-        _record_use(item, settings, None, message)
-    # Failing outside the except block keeps "During handling of the above
-    # exception" out of the report: the message is the whole story.
-    if job is None:
-        pytest.fail(message, pytrace=False)
+    settings = _or_fail(lambda: session.settings(item))
+
+    def wait() -> AmplifyJob:
+        try:
+            return session.wait(settings)
+        except AmplifyConfigError:
+            raise
+        except AmplifyError as exc:
+            _record_use(item, settings, None, str(exc))
+            raise
+
+    job = _or_fail(wait)
     _record_use(item, settings, job)
     if settings.require_success.value and not job.succeeded:
         from ._assertions import explain_job
@@ -183,31 +173,31 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
 def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
     """Waits for other jobs than the configured one: ``amplify_jobs.wait(...)`` and
     ``amplify_jobs.wait_all([...])``."""
-    from ._jobs import AmplifyJobs
+    from ._amplify_jobs import AmplifyJobs
 
-    runtime = _runtime(request.config)
-    _share_across_workers(request, runtime)
+    session = _session(request.config)
+    _share_across_workers(request, session)
 
     def on_job(job: AmplifyJob | None, settings: Settings, error: str | None = None) -> None:
-        if runtime.current_item is not None:
-            _record_use(runtime.current_item, settings, job, error)
+        if session.current_item is not None:
+            _record_use(session.current_item, settings, job, error)
 
-    return AmplifyJobs(runtime, on_job)
+    return AmplifyJobs(session, on_job)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    # Only a runtime that exists (a fixture was used) needs to know the test.
-    runtime = item.config.stash.get(RUNTIME_KEY, None)
-    if runtime is not None:
-        runtime.current_item = item
+    # Only a session that exists (a fixture was used) needs to know the test.
+    session = item.config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.current_item = item
     try:
         return (yield)
     finally:
-        if runtime is not None:
-            runtime.current_item = None
+        if session is not None:
+            session.current_item = None
 
 
 # -- reporting -----------------------------------------------------------------------
@@ -221,70 +211,57 @@ def pytest_runtest_makereport(
     uses = item.stash.get(ITEM_JOBS, None)
     # pytest-html may be installed without a report being written (no --html).
     if uses and item.config.getoption("htmlpath", None):
-        from ._html import add_extras
+        from ._html import HtmlExtras
 
-        runtime = _runtime(item.config)
-        mode = runtime.base_settings.html_screenshots.value
-        add_extras(
-            item, report, uses, mode, lambda job: runtime.screenshots(_target_of(uses, job), job)
-        )
+        if HTML_EXTRAS not in item.config.stash:
+            mode = _session(item.config).base_settings.html_screenshots.value
+            item.config.stash[HTML_EXTRAS] = HtmlExtras(mode)
+        item.config.stash[HTML_EXTRAS].add(report, uses)
     return report
 
 
-def _target_of(uses: list[ItemJob], job: AmplifyJob) -> Any:
-    return next(use.target for use in uses if use.job is job)
-
-
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    runtime = config.stash.get(RUNTIME_KEY, None)
-    if _is_worker(config) or runtime is None:
+    session = config.stash.get(SESSION_KEY, None)
+    if is_xdist_worker(config) or session is None:
         return
-    records = runtime.all_records()
+    records = session.all_records()
     if not records:
         return
-    from ._report import SECTION_TITLE, summary_lines
+    from ._terminal_report import SECTION_TITLE, summary_lines
 
     terminalreporter.write_sep("=", SECTION_TITLE)
-    rows = [
-        (r.target, r.job, str(r.error) if r.error else None, r.polls, r.waited) for r in records
-    ]
-    for line in summary_lines(rows):
+    for line in summary_lines(records):
         terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    runtime = config.stash.get(RUNTIME_KEY, None)
-    if runtime is None:
+    amplify = config.stash.get(SESSION_KEY, None)
+    if amplify is None:
         return
-    if _is_worker(config):
+    if is_xdist_worker(config):
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
-        workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in runtime.records.values()])
-        if runtime.shared is not None:
-            workeroutput[WORKER_SHARED_DIRECTORY] = str(runtime.shared.directory)
+        workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in amplify.records.values()])
+        if amplify.shared_directory is not None:
+            workeroutput[WORKER_SHARED_DIRECTORY] = amplify.shared_directory
         return
     # The shared results carry presigned URLs: they do not outlive the run.
-    for directory in runtime.shared_directories:
+    for directory in amplify.shared_directories():
         shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """xdist: collect the jobs each worker waited for, for one summary."""
-    output = getattr(node, "workeroutput", None) or {}
-    if not output.get(WORKER_SHARED_DIRECTORY) and not output.get(WORKER_RECORDS):
-        return  # this worker used no job
-    runtime = _runtime(node.config)
-    if output.get(WORKER_SHARED_DIRECTORY):
-        runtime.shared_directories.add(output[WORKER_SHARED_DIRECTORY])
-    raw = output.get(WORKER_RECORDS)
-    if not raw:
-        return
-    known = {r.target for r in runtime.remote_records}
-    from ._runtime import WaitRecord
+class XdistHooks:
+    """Hooks that exist only under pytest-xdist: registered from pytest_configure when
+    xdist is active (as pytest-randomly and syrupy do)."""
 
-    for data in json.loads(raw):
-        record = WaitRecord.from_dict(data)
-        if record.target not in known:
-            runtime.remote_records.append(record)
-            known.add(record.target)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Collect the jobs each worker waited for, for one summary."""
+        output = getattr(node, "workeroutput", None) or {}
+        directory = output.get(WORKER_SHARED_DIRECTORY)
+        raw = output.get(WORKER_RECORDS)
+        if not directory and not raw:
+            return  # this worker used no job
+        from ._wait_record import WaitRecord
+
+        records = [WaitRecord.from_dict(data) for data in json.loads(raw or "[]")]
+        _session(node.config).add_worker_records(records, directory)

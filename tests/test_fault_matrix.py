@@ -33,8 +33,8 @@ from pytest_amplify import (
     AmplifyUnreachableError,
     AmplifyWaitError,
 )
-from pytest_amplify._call_errors import CallProblem
-from pytest_amplify._settings import LATEST
+from pytest_amplify._call_problems import CallProblem
+from pytest_amplify._target import LATEST
 from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 

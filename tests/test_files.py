@@ -38,30 +38,30 @@ QUICK = Fetcher(sleep=lambda seconds: None)
 
 
 @dataclasses.dataclass
-class Links:
+class Resolver:
     """What the plugin attaches to jobs, over the local service (counts GetJob calls)."""
 
     fake: FakeAmplify
     refetches: int = 0
 
-    def branch_url(self) -> str:
+    def branch_url(self, job: AmplifyJob) -> str:
         return "https://main.d1.amplifyapp.com"
 
-    def refetch(self) -> AmplifyJob:
+    def refetch(self, job: AmplifyJob) -> AmplifyJob:
         self.refetches += 1
-        return get(self.fake, links=self)
+        return get(self.fake, resolver=self)
 
-    def test_artifacts(self) -> list[tuple[str, str]]:
+    def test_artifacts(self, job: AmplifyJob) -> list[tuple[str, str]]:
         answer = api_for(self.fake).list_artifacts("d1", "main", "1")
         return [(a["artifactFileName"], a["artifactId"]) for a in answer["artifacts"]]
 
-    def artifact_url(self, artifact_id: str) -> str:
+    def artifact_url(self, job: AmplifyJob, artifact_id: str) -> str:
         return str(api_for(self.fake).get_artifact_url(artifact_id)["artifactUrl"])
 
 
-def get(fake: FakeAmplify, links: Links | None = None) -> AmplifyJob:
+def get(fake: FakeAmplify, resolver: Resolver | None = None) -> AmplifyJob:
     job = AmplifyJob.from_api(api_for(fake).get_job("d1", "main", "1"), app_id="d1", branch="main")
-    return job.with_links(links if links is not None else Links(fake))
+    return job.with_resolver(resolver if resolver is not None else Resolver(fake))
 
 
 @pytest.fixture
@@ -126,12 +126,12 @@ def test_an_expired_url_is_fetched_again_once(clock: SimulatedClock) -> None:
         fake.add_job(
             app_id="d1", branch="main", job_id="1", steps=[FakeStep("BUILD", log=BUILD_LOG)]
         )
-        links = Links(fake)
-        job = get(fake, links)
+        resolver = Resolver(fake)
+        job = get(fake, resolver)
         clock.advance(120)
         assert read_log(job, "BUILD", QUICK) == BUILD_LOG
         assert list(iter_log_lines(job, "BUILD", QUICK))[-1] == "Done"
-        assert links.refetches == 2
+        assert resolver.refetches == 2
         assert fake.calls("GetJob") == 3
 
 
@@ -155,10 +155,10 @@ def test_an_url_still_expired_after_fetching_again_is_an_error(clock: SimulatedC
         assert "X-Amz" not in message
 
 
-def test_a_job_without_links_cannot_refresh_expired_urls(clock: SimulatedClock) -> None:
+def test_a_job_without_a_resolver_cannot_refresh_expired_urls(clock: SimulatedClock) -> None:
     with FakeAmplify(clock=clock, url_expires=60) as fake:
         fake.add_job(app_id="d1", branch="main", job_id="1")
-        job = get(fake).with_links(None)
+        job = get(fake).with_resolver(None)
         clock.advance(120)
         with pytest.raises(AmplifyUrlExpiredError, match="fetch the job again for fresh URLs"):
             read_log(job, "BUILD", QUICK)

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from pytest_amplify import AmplifyJob
-from pytest_amplify._waiting import JobWait, run_waits
+from pytest_amplify._wait_all import run_waits
+from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .conftest import fake_args

@@ -12,8 +12,8 @@ from pytest_amplify import (
     AmplifyTimeoutError,
     AmplifyUnreachableError,
 )
-from pytest_amplify._target import InsideJob
-from pytest_amplify._waiting import run_waits
+from pytest_amplify._wait_all import run_waits
+from pytest_amplify._wait_policy import InsideJob
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .waits import make_wait

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
-from pytest_amplify._client import AmplifyApi, ClientFactory, Connection, Credentials
-from pytest_amplify._settings import LATEST
-from pytest_amplify._target import InsideJob, Target, WaitClock, WaitPolicy
+from pytest_amplify._amplify_api import AmplifyApi
+from pytest_amplify._aws import ClientFactory, Connection, Credentials
+from pytest_amplify._clock import WaitClock
+from pytest_amplify._target import LATEST, Target
+from pytest_amplify._wait_policy import InsideJob, WaitPolicy
 from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 

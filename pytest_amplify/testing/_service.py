@@ -321,7 +321,7 @@ class FakeAmplify:
     def client(self, **client_kwargs: Any) -> AmplifyClient:
         """A boto3 Amplify client for this service, on its own session with dummy
         credentials (never boto3's default session)."""
-        from .._client import new_boto3_session
+        from .._aws import new_boto3_session
 
         session = new_boto3_session(
             aws_access_key_id="testing",

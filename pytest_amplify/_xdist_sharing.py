@@ -16,8 +16,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ._runtime import WaitRecord
 from ._target import Target
+from ._wait_record import WaitRecord
 
 DIRECTORY_PREFIX = "pytest-amplify-"
 

@@ -1,20 +1,25 @@
 """Reading what a job's steps produced: logs, artifact zips, test artifacts, screenshots.
 
 Each function takes a job and a step name, so that users can write their own
-checks. A presigned URL that has expired is retried once with fresh URLs from a
-new GetJob (when the plugin attached a way to fetch the job again).
+checks. A presigned URL that has expired is retried once with a fresh one, from a
+new GetJob (when the plugin attached its resolver to the job).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from ._downloads import Fetcher, block_lines, default_fetcher
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
-from ._fetch import Fetcher, block_lines, default_fetcher
-from ._model import AmplifyJob, JobLinks, JobStep
+from ._model import AmplifyJob, JobResolver, JobStep
+
+# pytest prints the arguments of every frame in a traceback, and these frames hold
+# presigned URLs: hide them (the errors raised here already say what happened).
+__tracebackhide__ = True
 
 T = TypeVar("T")
 
@@ -26,11 +31,7 @@ _URL_FIELDS = {
 }
 
 
-def _what(job: AmplifyJob, step: JobStep, kind: str) -> str:
-    return f"the {step.name} {kind} of {job.describe()}"
-
-
-def _url(job: AmplifyJob, step: JobStep, field: str) -> str:
+def _step_url(step: JobStep, field: str, job: AmplifyJob) -> str:
     url: str | None = getattr(step, field)
     if not url:
         raise AmplifyFetchError(
@@ -40,41 +41,48 @@ def _url(job: AmplifyJob, step: JobStep, field: str) -> str:
     return url
 
 
-def _fresh_step(job: AmplifyJob, step: JobStep, error: AmplifyUrlExpiredError) -> JobStep:
-    fresh = job.refetched()
-    if fresh is None:
-        raise error
-    return fresh.step(step.name)
-
-
-def _with_fresh_url(
-    job: AmplifyJob, step_name: str, field: str, read: Callable[[str, str], T]
+def _read_fresh(
+    job: AmplifyJob,
+    url_for: Callable[[AmplifyJob], str],
+    read: Callable[[str], T],
+    refresh: Callable[[], AmplifyJob | None] | None = None,
 ) -> T:
-    step = job.step(step_name)
-    what = _what(job, step, _URL_FIELDS[field])
+    """``read(url_for(job))``; when the URL has expired, once more with a fresh job."""
     try:
-        return read(_url(job, step, field), what)
+        return read(url_for(job))
     except AmplifyUrlExpiredError as error:
-        step = _fresh_step(job, step, error)
-        return read(_url(job, step, field), what)
+        fresh = (refresh or job.refetched)()
+        if fresh is None:
+            raise error from None
+    return read(url_for(fresh))
+
+
+def _from_step(step: str, field: str) -> Callable[[AmplifyJob], str]:
+    def url_for(job: AmplifyJob) -> str:
+        found = job.step(step)
+        return _step_url(found, field, job)
+
+    return url_for
+
+
+def _primed(blocks: Iterator[str]) -> Iterator[str]:
+    """Start the download now (so that an expired URL is seen here), not on first use."""
+    try:
+        first = next(blocks)
+    except StopIteration:
+        return iter(())
+    return itertools.chain((first,), blocks)
 
 
 def iter_log_blocks(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
     """The step's log as blocks of whole lines, streamed (the fastest way to search)."""
     fetcher = fetcher or default_fetcher()
-    found = job.step(step)
-    what = _what(job, found, "log")
-    blocks = fetcher.iter_text_blocks(_url(job, found, "log_url"), what)
-    try:
-        first = next(blocks)
-    except StopIteration:
-        return
-    except AmplifyUrlExpiredError as error:
-        found = _fresh_step(job, found, error)
-        blocks = fetcher.iter_text_blocks(_url(job, found, "log_url"), what)
-    else:
-        yield first
-    yield from blocks
+    what = f"the {job.step(step).name} log of {job.describe()}"
+    yield from _read_fresh(
+        job,
+        _from_step(step, "log_url"),
+        lambda url: _primed(fetcher.iter_text_blocks(url, what)),
+    )
 
 
 def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
@@ -86,7 +94,8 @@ def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -
 def read_log(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> str:
     """The whole log of ``step`` as text (use :func:`iter_log_lines` for large logs)."""
     fetcher = fetcher or default_fetcher()
-    data = _with_fresh_url(job, step, "log_url", fetcher.read_bytes)
+    what = f"the {job.step(step).name} log of {job.describe()}"
+    data = _read_fresh(job, _from_step(step, "log_url"), lambda url: fetcher.read_bytes(url, what))
     return data.decode("utf-8", "replace")
 
 
@@ -95,11 +104,10 @@ def download_artifacts(
 ) -> zipfile.ZipFile:
     """The step's artifacts zip, opened."""
     fetcher = fetcher or default_fetcher()
-    data = _with_fresh_url(job, step, "artifacts_url", fetcher.read_bytes)
-    return _open_zip(data, f"the {step} artifacts of {job.describe()}")
-
-
-def _open_zip(data: bytes, what: str) -> zipfile.ZipFile:
+    what = f"the {job.step(step).name} artifacts of {job.describe()}"
+    data = _read_fresh(
+        job, _from_step(step, "artifacts_url"), lambda url: fetcher.read_bytes(url, what)
+    )
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -118,37 +126,45 @@ def screenshot_bytes(
             f"step {found.name} of {job.describe()} has no screenshot {name!r}; it has: {have}"
         )
     what = f"screenshot {name!r} of step {found.name} of {job.describe()}"
-    try:
-        return fetcher.read_bytes(found.screenshots[name], what)
-    except AmplifyUrlExpiredError as error:
-        fresh = _fresh_step(job, found, error)
-        return fetcher.read_bytes(fresh.screenshots[name], what)
+    return _read_fresh(
+        job,
+        lambda current: current.step(step).screenshots[name],
+        lambda url: fetcher.read_bytes(url, what),
+    )
 
 
-def _links(job: AmplifyJob, what: str) -> JobLinks:
-    if job.links is None:
+def resolver_of(job: AmplifyJob, what: str) -> JobResolver:
+    if job.resolver is None:
         raise AmplifyFetchError(
             f"{what} of {job.describe()} need the Amplify API (ListArtifacts, GetArtifactUrl); "
             "use a job from the amplify_job or amplify_jobs fixture"
         )
-    return job.links
+    return job.resolver
 
 
 def list_test_artifacts(job: AmplifyJob) -> list[str]:
     """The end-to-end test artifacts of the job (ListArtifacts), by file name."""
-    return [name for name, _ in _links(job, "test artifacts").test_artifacts()]
+    return [name for name, _ in resolver_of(job, "test artifacts").test_artifacts(job)]
+
+
+def test_artifact_ids(job: AmplifyJob) -> dict[str, str]:
+    """The job's end-to-end test artifacts (ListArtifacts): file name to artifact id."""
+    return dict(resolver_of(job, "test artifacts").test_artifacts(job))
 
 
 def download_test_artifact(job: AmplifyJob, name: str, fetcher: Fetcher | None = None) -> bytes:
     """One end-to-end test artifact (GetArtifactUrl, then the file)."""
     fetcher = fetcher or default_fetcher()
-    links = _links(job, "test artifacts")
-    artifacts = dict(links.test_artifacts())
+    resolver = resolver_of(job, "test artifacts")
+    artifacts = test_artifact_ids(job)
     if name not in artifacts:
         have = ", ".join(sorted(artifacts)[:20]) or "none"
         raise AmplifyFetchError(f"{job.describe()} has no test artifact {name!r}; it has: {have}")
     what = f"test artifact {name!r} of {job.describe()}"
-    try:
-        return fetcher.read_bytes(links.artifact_url(artifacts[name]), what)
-    except AmplifyUrlExpiredError:
-        return fetcher.read_bytes(links.artifact_url(artifacts[name]), what)
+    # An expired artifact URL needs only a new GetArtifactUrl, not a new GetJob.
+    return _read_fresh(
+        job,
+        lambda current: resolver.artifact_url(current, artifacts[name]),
+        lambda url: fetcher.read_bytes(url, what),
+        refresh=lambda: job,
+    )

@@ -1,4 +1,5 @@
-"""boto3 clients for Amplify: own sessions, botocore's retries off, timeouts bounded.
+"""boto3 sessions and clients for Amplify: own sessions, botocore's retries off,
+timeouts bounded, configuration errors as one line.
 
 boto3 is imported here, on first use, never at plugin start-up.
 """
@@ -10,8 +11,7 @@ import dataclasses
 import json
 import math
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError, AmplifyResponseError
@@ -226,74 +226,3 @@ class ClientFactory:
             )
         with self._lock:
             return self._clients.setdefault(key, client)
-
-
-class AmplifyApi:
-    """The Amplify calls the plugin makes, counted, each bounded by a timeout."""
-
-    def __init__(self, client_for: Callable[[float], AmplifyClient]) -> None:
-        self._client_for = client_for
-        self.calls: Counter[str] = Counter()
-        self.last_operation = "GetJob"
-
-    def _call(self, operation: str, timeout: float, **kwargs: Any) -> Mapping[str, Any]:
-        client = self._client_for(timeout)
-        method = getattr(client, _SNAKE[operation])
-        self.calls[operation] += 1
-        self.last_operation = operation
-        result: Mapping[str, Any] = method(**kwargs)
-        return result
-
-    def get_job(
-        self, app_id: str, branch: str, job_id: str, timeout: float = READ_TIMEOUT
-    ) -> Mapping[str, Any]:
-        return self._call("GetJob", timeout, appId=app_id, branchName=branch, jobId=job_id)
-
-    def list_jobs(
-        self, app_id: str, branch: str, next_token: str | None = None, timeout: float = READ_TIMEOUT
-    ) -> Mapping[str, Any]:
-        kwargs: dict[str, Any] = {"appId": app_id, "branchName": branch, "maxResults": 50}
-        if next_token:
-            kwargs["nextToken"] = next_token
-        return self._call("ListJobs", timeout, **kwargs)
-
-    def get_app(self, app_id: str, timeout: float = READ_TIMEOUT) -> Mapping[str, Any]:
-        return self._call("GetApp", timeout, appId=app_id)
-
-    def get_branch(
-        self, app_id: str, branch: str, timeout: float = READ_TIMEOUT
-    ) -> Mapping[str, Any]:
-        return self._call("GetBranch", timeout, appId=app_id, branchName=branch)
-
-    def list_artifacts(
-        self,
-        app_id: str,
-        branch: str,
-        job_id: str,
-        next_token: str | None = None,
-        timeout: float = READ_TIMEOUT,
-    ) -> Mapping[str, Any]:
-        kwargs: dict[str, Any] = {
-            "appId": app_id,
-            "branchName": branch,
-            "jobId": job_id,
-            "maxResults": 50,
-        }
-        if next_token:
-            kwargs["nextToken"] = next_token
-        return self._call("ListArtifacts", timeout, **kwargs)
-
-    def get_artifact_url(
-        self, artifact_id: str, timeout: float = READ_TIMEOUT
-    ) -> Mapping[str, Any]:
-        return self._call("GetArtifactUrl", timeout, artifactId=artifact_id)
-
-
-_SNAKE = {
-    "GetJob": "get_job",
-    "ListJobs": "list_jobs",
-    "GetApp": "get_app",
-    "GetBranch": "get_branch",
-    "ListArtifacts": "list_artifacts",
-    "GetArtifactUrl": "get_artifact_url",
-}

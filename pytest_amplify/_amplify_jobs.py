@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._assertions import explain_job
 from ._errors import AmplifyAssertionError, AmplifyError
+from ._marker import apply_marker
 from ._model import AmplifyJob
-from ._settings import Settings, apply_marker
+from ._settings import Settings
 
 if TYPE_CHECKING:
-    from ._runtime import AmplifyRuntime
+    from ._session import AmplifySession
 
 
 class AmplifyJobs:
@@ -32,14 +33,14 @@ class AmplifyJobs:
 
     def __init__(
         self,
-        runtime: AmplifyRuntime,
+        session: AmplifySession,
         on_job: Callable[[AmplifyJob | None, Settings, str | None], None],
     ) -> None:
-        self._runtime = runtime
+        self._session = session
         self._on_job = on_job
 
     def _settings(self, kwargs: Mapping[str, Any]) -> Settings:
-        return apply_marker(self._runtime.settings(), kwargs, "amplify_jobs")
+        return apply_marker(self._session.settings(), kwargs, "amplify_jobs")
 
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
@@ -56,7 +57,7 @@ class AmplifyJobs:
         __tracebackhide__ = True
         settings = self._settings(target)
         try:
-            job = self._runtime.wait(settings)
+            job = self._session.wait(settings)
         except AmplifyError as exc:
             self._on_job(None, settings, str(exc))
             raise
@@ -67,13 +68,13 @@ class AmplifyJobs:
         not the sum. Raises the first failure after all waits have ended."""
         __tracebackhide__ = True
         settings_list = [self._settings(target) for target in targets]
-        records = self._runtime.wait_all(settings_list)
+        records = self._session.wait_all(settings_list)
         jobs = []
         for record, settings in zip(records, settings_list, strict=True):
             if record.error is not None:
                 self._on_job(None, settings, str(record.error))
                 raise record.error
-            jobs.append(self._runtime.linked(record, settings))
+            jobs.append(self._session.handed_out(record, settings))
         return [
             self._checked(job, settings) for job, settings in zip(jobs, settings_list, strict=True)
         ]

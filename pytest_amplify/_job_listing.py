@@ -1,0 +1,70 @@
+"""ListJobs: finding the job to wait for, and how long the branch's jobs took."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._amplify_api import AmplifyApi
+from ._errors import AmplifyResponseError
+from ._model import JobStatus, ListedJob
+from ._target import Target
+
+# ListJobs pages read at most while looking for a job (50 jobs each).
+PAGE_LIMIT = 200
+
+
+def _page(answer: Mapping[str, Any]) -> list[ListedJob]:
+    raw = answer.get("jobSummaries")
+    if not isinstance(raw, list):
+        # The model requires the list: without it this is no answer at all.
+        raise AmplifyResponseError("ListJobs: jobSummaries is missing or not a list")
+    return [ListedJob.from_api(item, f"jobSummaries[{i}]") for i, item in enumerate(raw)]
+
+
+def find_in_listing(
+    api: AmplifyApi, target: Target, *, timeout: float
+) -> tuple[ListedJob | None, list[ListedJob]]:
+    """The job to wait for (the newest, or the newest of the target's commit), and
+    the first page (for history).
+
+    ListJobs' order is not documented: jobs are ranked by number. The first page is
+    enough when it is in descending order; otherwise every page is read.
+    """
+    token: str | None = None
+    first_page: list[ListedJob] = []
+    best: ListedJob | None = None
+    for page_number in range(PAGE_LIMIT):
+        answer = api.list_jobs(target.app_id, target.branch, token, timeout=timeout)
+        page = _page(answer)
+        if page_number == 0:
+            first_page = page
+        for listed in page:
+            if target.commit_id is not None and listed.commit_id != target.commit_id:
+                continue
+            if best is None or listed.number > best.number:
+                best = listed
+        token = answer.get("nextToken") or None
+        numbers = [listed.number for listed in page]
+        descending = numbers == sorted(numbers, reverse=True)
+        if token is None or (best is not None and descending):
+            break
+    return best, first_page
+
+
+def history(api: AmplifyApi, target: Target, *, timeout: float) -> list[ListedJob]:
+    """One ListJobs page: the branch's recent jobs."""
+    answer = api.list_jobs(target.app_id, target.branch, timeout=timeout)
+    return [ListedJob.from_api(item) for item in answer.get("jobSummaries") or []]
+
+
+def successful_durations(listing: Sequence[ListedJob], waited_for: str | None) -> list[float]:
+    """How long the listed jobs that succeeded took, newest first, leaving out the
+    job being waited for."""
+    return [
+        listed.duration.total_seconds()
+        for listed in sorted(listing, key=lambda j: -j.number)
+        if listed.status == JobStatus.SUCCEED
+        and listed.duration is not None
+        and listed.job_id != waited_for
+    ]

@@ -1,0 +1,232 @@
+"""The run's Amplify session: settings per test, the targets they name, and the
+cache of waits (shared with the other xdist workers when there are any).
+
+One :class:`AmplifySession` lives in ``config.stash`` for the whole run. The
+modules that bring boto3 and tenacity are imported by the methods that need them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ._aws import ClientFactory, Connection
+from ._clock import WaitClock
+from ._errors import AmplifyConfigError, AmplifyWaitError
+from ._marker import apply_marker, marker_kwargs
+from ._model import AmplifyJob
+from ._overrides import OverrideStack
+from ._resolver import JobOrigin, JobResolver
+from ._settings import Settings, apply_deferred
+from ._target import Target
+from ._wait_policy import InsideJob, WaitPolicy
+from ._wait_record import WaitRecord
+
+if TYPE_CHECKING:
+    import pytest
+    from mypy_boto3_amplify import AmplifyClient
+
+    from ._amplify_api import AmplifyApi
+    from ._waiting import JobWait, WaitProgress
+    from ._xdist_sharing import SharedWaits
+
+
+def fill_site_url(template: str, app_id: str, branch: str) -> str:
+    return template.replace("{app_id}", app_id).replace("{branch}", branch.replace("/", "-"))
+
+
+class AmplifySession:
+    """Everything the plugin keeps for one pytest run."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        deferred: Mapping[str, tuple[str, str]],
+        *,
+        environ: Mapping[str, str] | None = None,
+        progress_factory: Callable[[], WaitProgress] | None = None,
+    ) -> None:
+        self.base_settings = settings
+        self.deferred = dict(deferred)
+        self.environ = os.environ if environ is None else environ
+        self.overrides = OverrideStack()
+        self.clients = ClientFactory()
+        self.resolver = JobResolver(self.api)
+        self.records: dict[Target, WaitRecord] = {}
+        self._progress_factory = progress_factory
+        self._shared: SharedWaits | None = None
+        self._remote_records: list[WaitRecord] = []
+        self._shared_directories: set[str] = set()
+        self.current_item: pytest.Item | None = None
+
+    # -- settings and targets ----------------------------------------------------------
+
+    def settings(self, item: pytest.Item | None = None) -> Settings:
+        """The settings for one test: environment, overrides and markers applied."""
+        settings = self.overrides.apply(apply_deferred(self.base_settings, self.deferred))
+        if item is not None:
+            kwargs = marker_kwargs(item)
+            if kwargs:
+                settings = apply_marker(settings, kwargs, item.nodeid)
+        return settings
+
+    def connection(self, settings: Settings) -> Connection:
+        credentials = self.overrides.credentials()
+        return Connection(
+            endpoint_url=settings.endpoint_url.value,
+            region=settings.region.value,
+            profile=None if credentials else settings.profile.value,
+            credentials=credentials,
+            profile_source=settings.profile.source,
+        )
+
+    def target(self, settings: Settings) -> tuple[Target, Connection]:
+        """The target for these settings; raises AmplifyConfigError, before any call,
+        when app or branch is missing or the region cannot be used."""
+        app_id, branch = settings.app_id.value, settings.branch.value
+        for value, what, key, flag, env in (
+            (app_id, "app", "amplify_app_id", "--amplify-app-id", "AWS_APP_ID"),
+            (branch, "branch", "amplify_branch", "--amplify-branch", "AWS_BRANCH"),
+        ):
+            if not value:
+                raise AmplifyConfigError(
+                    f"No Amplify {what} to test: set {key} in the ini file, "
+                    f"{flag} on the command line, or {env} in the environment"
+                )
+        assert app_id
+        assert branch
+        connection = self.connection(settings)
+        target = Target(
+            app_id=app_id,
+            branch=branch,
+            job_id=settings.job_id.value,
+            commit_id=settings.commit_id.value,
+            endpoint_url=connection.endpoint_url,
+            region=self.clients.region(connection),
+        )
+        return target, connection
+
+    def clock(self) -> WaitClock:
+        return self.overrides.clock() or WaitClock()
+
+    def site_url(self, settings: Settings, target: Target) -> str | None:
+        template = settings.site_url.value
+        return fill_site_url(template, target.app_id, target.branch) if template else None
+
+    # -- clients -----------------------------------------------------------------------
+
+    def api(self, connection: Connection) -> AmplifyApi:
+        from ._amplify_api import AmplifyApi
+
+        return AmplifyApi(lambda timeout: self.clients.client(connection, timeout))
+
+    def user_client(self, settings: Settings) -> AmplifyClient:
+        return self.clients.user_client(self.connection(settings))
+
+    # -- waiting -----------------------------------------------------------------------
+
+    def wait(self, settings: Settings) -> AmplifyJob:
+        """The finished job for these settings, waiting once per target per run."""
+        __tracebackhide__ = True
+        target, connection = self.target(settings)
+        record = self.records.get(target)
+        if record is None:
+            if self._shared is not None:
+                record = self._shared.wait(
+                    target, lambda: self._wait_now(settings, target, connection)
+                )
+            else:
+                record = self._wait_now(settings, target, connection)
+            self.records[target] = record
+        return self.handed_out(record, settings)
+
+    def handed_out(self, record: WaitRecord, settings: Settings) -> AmplifyJob:
+        """The record's job, with the resolver that reaches the service again."""
+        target, connection = self.target(settings)
+        origin = JobOrigin(record.target, connection, self.site_url(settings, target))
+        return self.resolver.attach(record.result(), origin)
+
+    def new_wait(self, settings: Settings, target: Target, connection: Connection) -> JobWait:
+        from ._waiting import JobWait
+
+        policy = WaitPolicy(
+            timeout=settings.timeout.value,
+            poll_interval=settings.poll_interval.value,
+            max_poll_interval=settings.max_poll_interval.value,
+            timeout_source=settings.timeout.source,
+        )
+        return JobWait(
+            target,
+            self.api(connection),
+            policy,
+            clock=self.clock(),
+            progress=self._progress_factory() if self._progress_factory else None,
+            site_url=self.site_url(settings, target),
+            inside_job=InsideJob.from_environ(self.environ),
+        )
+
+    def _wait_now(self, settings: Settings, target: Target, connection: Connection) -> WaitRecord:
+        wait = self.new_wait(settings, target, connection)
+        record = WaitRecord(wait.target)
+        try:
+            record.job = wait.run()
+        except AmplifyWaitError as error:
+            record.error = error
+        record.polls, record.calls, record.waited = wait.polls, wait.calls, wait.elapsed()
+        return record
+
+    def wait_all(self, settings_list: Sequence[Settings]) -> list[WaitRecord]:
+        """Wait for several targets at once; cached targets are not waited for again."""
+        from ._wait_all import run_waits
+
+        pending: dict[Target, JobWait] = {}
+        targets = []
+        for settings in settings_list:
+            target, connection = self.target(settings)
+            targets.append(target)
+            if target not in self.records and target not in pending:
+                pending[target] = self.new_wait(settings, target, connection)
+        if pending:
+            waits = list(pending.values())
+            outcomes = run_waits(waits, self.clock())
+            for wait, outcome in zip(waits, outcomes, strict=True):
+                record = WaitRecord(
+                    wait.target, polls=wait.polls, calls=wait.calls, waited=wait.elapsed()
+                )
+                if isinstance(outcome, AmplifyJob):
+                    record.job = outcome
+                else:
+                    record.error = outcome
+                self.records[wait.target] = record
+        return [self.records[target] for target in targets]
+
+    # -- xdist -------------------------------------------------------------------------
+
+    def share_waits(self, shared: SharedWaits) -> None:
+        """Share this worker's waits with the run's other workers (once)."""
+        if self._shared is None:
+            self._shared = shared
+
+    @property
+    def shared_directory(self) -> str | None:
+        return str(self._shared.directory) if self._shared is not None else None
+
+    def add_worker_records(self, records: Iterable[WaitRecord], directory: str | None) -> None:
+        """What a worker waited for, for the controller's one summary."""
+        if directory:
+            self._shared_directories.add(directory)
+        known = {r.target for r in self._remote_records}
+        for record in records:
+            if record.target not in known:
+                self._remote_records.append(record)
+                known.add(record.target)
+
+    def shared_directories(self) -> set[str]:
+        return set(self._shared_directories)
+
+    # -- reporting ---------------------------------------------------------------------
+
+    def all_records(self) -> list[WaitRecord]:
+        seen = {record.target for record in self.records.values()}
+        return [*self.records.values(), *(r for r in self._remote_records if r.target not in seen)]

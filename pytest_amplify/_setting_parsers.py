@@ -1,0 +1,182 @@
+"""Parsers of the settings' text: each takes the raw text and returns the value or
+raises :class:`SettingError` saying why and what to write instead."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib.util import find_spec
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ._durations import format_duration, parse_duration
+from ._errors import AmplifyConfigError
+from ._target import LATEST
+
+MAX_TIMEOUT = 24 * 3600.0
+MAX_INTERVAL = 3600.0
+HTML_SCREENSHOT_MODES = ("failed", "always", "never")
+
+_APP_ID = re.compile(r"d[a-z0-9]{1,19}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
+
+
+class SettingError(ValueError):
+    """A value that cannot be used; the text says why and what to write instead."""
+
+
+def _nonblank(text: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        raise SettingError("it is empty")
+    return stripped
+
+
+def parse_app_id(text: str) -> str:
+    value = _nonblank(text)
+    if not _APP_ID.fullmatch(value):
+        raise SettingError(
+            "it is not an Amplify app id: those are 'd' and up to 19 lower-case letters "
+            "or digits, e.g. d1a2b3c4d5e6f7 (the Amplify console shows it under App settings)"
+        )
+    return value
+
+
+def parse_branch(text: str) -> str:
+    value = _nonblank(text)
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise SettingError("a branch name cannot contain spaces or control characters")
+    if len(value) > 255:
+        raise SettingError("it is longer than Amplify's 255 characters")
+    return value
+
+
+def parse_job_id(text: str) -> str:
+    value = _nonblank(text)
+    if value.lower() == LATEST:
+        return LATEST
+    if len(value) > 255:
+        raise SettingError("it is longer than Amplify's 255 characters")
+    if not (value.isascii() and value.isdigit()) or int(value) == 0:
+        raise SettingError(
+            "it is neither 'latest' nor a job number such as 7 (Amplify's AWS_JOB_ID, "
+            "0000000007, works too)"
+        )
+    # The build environment pads job ids to ten digits; the API wants the number.
+    return str(int(value))
+
+
+def parse_commit_id(text: str) -> str:
+    value = _nonblank(text)
+    if any(ch.isspace() for ch in value) or len(value) > 255:
+        raise SettingError("it is not a commit id (a git SHA such as $GITHUB_SHA)")
+    return value
+
+
+def parse_region(text: str) -> str:
+    value = _nonblank(text)
+    if not _REGION.fullmatch(value):
+        raise SettingError("it is not an AWS region name such as us-east-1 or eu-west-2")
+    return value
+
+
+def parse_profile(text: str) -> str:
+    return _nonblank(text)
+
+
+def _parse_url(text: str, what: str) -> str:
+    value = _nonblank(text)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingError(f"it is not an http(s) URL such as {what}")
+    return value.rstrip("/")
+
+
+def parse_endpoint_url(text: str) -> str:
+    return _parse_url(text, "https://amplify.us-east-1.amazonaws.com")
+
+
+def parse_site_url(text: str) -> str:
+    value = _parse_url(text, "https://www.example.com")
+    names = set(re.findall(r"{([^{}]*)}", value))
+    unknown = names - _SITE_PLACEHOLDERS
+    if unknown:
+        raise SettingError(
+            f"it uses {', '.join('{' + n + '}' for n in sorted(unknown))}; the only "
+            "placeholders are {app_id} and {branch}"
+        )
+    return value
+
+
+def _parse_seconds(text: str, maximum: float) -> float:
+    value = text.strip()
+    if value.startswith("-"):
+        raise SettingError("it is negative; write a positive duration such as 90s, 15m or 1h")
+    try:
+        seconds = parse_duration(value)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
+    if seconds <= 0:
+        raise SettingError("it is zero; write a positive duration such as 90s, 15m or 1h")
+    if seconds > maximum:
+        raise SettingError(f"it is longer than the {format_duration(maximum)} allowed")
+    return seconds
+
+
+def parse_timeout(text: str) -> float:
+    return _parse_seconds(text, MAX_TIMEOUT)
+
+
+def parse_interval(text: str) -> float:
+    return _parse_seconds(text, MAX_INTERVAL)
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def parse_bool(text: str) -> bool:
+    value = _nonblank(text).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingError("it is not a boolean: write true or false")
+
+
+def parse_html_screenshots(text: str) -> str:
+    value = _nonblank(text).lower()
+    if value not in HTML_SCREENSHOT_MODES:
+        raise SettingError(f"it is not one of {', '.join(HTML_SCREENSHOT_MODES)}")
+    return value
+
+
+def _known_regions() -> frozenset[str]:
+    """Regions botocore's endpoint data lists for Amplify, read without importing
+    botocore (plugin start-up stays free of it)."""
+    spec = find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "endpoints.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return frozenset()
+    regions: set[str] = set()
+    for partition in data.get("partitions", ()):
+        endpoints = partition.get("services", {}).get("amplify", {}).get("endpoints", {})
+        regions.update(name for name in endpoints if _REGION.fullmatch(name))
+    return frozenset(regions)
+
+
+def check_region_known(region: str, source: str) -> None:
+    known = _known_regions()
+    if known and region not in known:
+        close = sorted(r for r in known if r.split("-")[0] == region.split("-", maxsplit=1)[0])[:6]
+        hint = f"; did you mean one of {', '.join(close)}?" if close else ""
+        raise AmplifyConfigError(
+            f"amplify_region = {region!r} (from {source}): Amplify is not available in "
+            f"{region} as far as botocore knows{hint} (set amplify_endpoint_url for a "
+            "private endpoint)"
+        )

@@ -1,0 +1,81 @@
+"""Where the plugin keeps its state in pytest's stash, and the way to it.
+
+Start-up imports this module, so it imports nothing heavy: the session (and
+boto3 behind it) is created on the first use of a fixture or an override.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._aws import Credentials
+    from ._clock import WaitClock
+    from ._overrides import SettingsOverride
+    from ._session import AmplifySession
+    from ._settings import Settings
+    from ._wait_record import ItemJob
+
+# The settings read and checked at start-up, and the values from the environment
+# checked only when a fixture needs them.
+SETTINGS_KEY: pytest.StashKey[tuple[Settings, dict[str, tuple[str, str]]]] = pytest.StashKey()
+# The session's state, created on the first use of a fixture.
+SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
+# The jobs (or failed waits) each test used, for JUnit and pytest-html.
+ITEM_JOBS: pytest.StashKey[list[ItemJob]] = pytest.StashKey()
+
+
+def is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def session_of(config: pytest.Config) -> AmplifySession | None:
+    """The run's session, created on first use; None when the plugin is not active
+    (``-p no:amplify``)."""
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        return session
+    read = config.stash.get(SETTINGS_KEY, None)
+    if read is None:
+        return None
+    from ._progress import TerminalProgress
+    from ._session import AmplifySession
+
+    # xdist workers' output is not shown: only the controller reports progress.
+    progress = None if is_xdist_worker(config) else (lambda: TerminalProgress(config))
+    session = AmplifySession(*read, progress_factory=progress)
+    config.stash[SESSION_KEY] = session
+    return session
+
+
+@contextlib.contextmanager
+def override_settings(
+    config: pytest.Config,
+    *,
+    credentials: Credentials | None = None,
+    clock: WaitClock | None = None,
+    source: str = "an override",
+    **values: Any,
+) -> Iterator[SettingsOverride]:
+    """Make the plugin use ``values`` (app_id, endpoint_url, site_url, ...) while the
+    block runs, whatever the ini, flags and environment say::
+
+        with override_settings(request.config, endpoint_url=url, source="my fixture"):
+            ...
+
+    Markers still retarget single tests. Does nothing when the plugin is disabled
+    (``-p no:amplify``).
+    """
+    from ._overrides import SettingsOverride
+
+    override = SettingsOverride(values, credentials, clock, source)
+    session = session_of(config)
+    if session is None:
+        yield override
+        return
+    with session.overrides.active(override):
+        yield override

@@ -1,0 +1,37 @@
+"""Waiting for several jobs at once, in one thread."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+
+from ._clock import WaitClock
+from ._errors import AmplifyWaitError
+from ._model import AmplifyJob
+from ._waiting import JobWait
+
+
+def run_waits(
+    waits: Sequence[JobWait], clock: WaitClock | None = None
+) -> list[AmplifyJob | AmplifyWaitError]:
+    """Wait for several jobs at once in one thread: each poll happens when its own
+    schedule says, so the whole takes about as long as the slowest job."""
+    clock = clock or (waits[0].clock if waits else WaitClock())
+    results: list[AmplifyJob | AmplifyWaitError | None] = [None] * len(waits)
+    due: list[tuple[float, int]] = [(clock.monotonic(), index) for index in range(len(waits))]
+    heapq.heapify(due)
+    while due:
+        when, index = heapq.heappop(due)
+        delay = when - clock.monotonic()
+        if delay > 0:
+            clock.sleep(delay)
+        try:
+            step = waits[index].advance()
+        except AmplifyWaitError as error:
+            results[index] = error
+            continue
+        if isinstance(step, AmplifyJob):
+            results[index] = step
+        else:
+            heapq.heappush(due, (clock.monotonic() + step, index))
+    return [result for result in results if result is not None]

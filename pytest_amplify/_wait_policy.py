@@ -1,0 +1,32 @@
+"""How long and how often a wait polls, and the Amplify job the run may be inside."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+
+@dataclasses.dataclass(frozen=True)
+class WaitPolicy:
+    timeout: float
+    poll_interval: float
+    max_poll_interval: float
+    timeout_source: str = "default"
+    # One call's read timeout; the wait retries a call that takes longer.
+    call_timeout: float = 15.0
+
+
+@dataclasses.dataclass(frozen=True)
+class InsideJob:
+    """The Amplify job this run is part of (AWS_APP_ID, AWS_BRANCH, AWS_JOB_ID set)."""
+
+    app_id: str
+    branch: str
+    job_id: str
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> InsideJob | None:
+        job_id = environ.get("AWS_JOB_ID", "")
+        if not (job_id.isascii() and job_id.isdigit()):
+            return None
+        return cls(environ.get("AWS_APP_ID", ""), environ.get("AWS_BRANCH", ""), job_id)
