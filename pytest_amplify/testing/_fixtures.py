@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .._client import Credentials
-from .._runtime import override_settings
-from .._target import WaitClock
+# The public API is the seam between the local service's fixtures and the plugin.
+from pytest_amplify import Credentials, WaitClock, override_settings
+
 from ._clock import SimulatedClock
 from ._service import FakeAmplify
 
