@@ -26,7 +26,10 @@ from __future__ import annotations
 from ._clock import SimulatedClock
 from ._content import make_png, make_zip
 from ._fixtures import amplify_fake, amplify_fake_session, targeting
-from ._service import OPERATIONS, FakeAmplify, FakeApp, FakeBranch, FakeRequest
+from ._operations import OPERATIONS
+from ._request_log import FakeRequest
+from ._service import FakeAmplify
+from ._store import FakeApp, FakeBranch
 from ._timeline import (
     FakeJob,
     FakeStep,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-# The public API is the one seam between the local service's fixtures and the plugin.
+# The public API is the seam between the local service's fixtures and the plugin.
 from pytest_amplify import Credentials, WaitClock, override_settings
 
 from ._clock import SimulatedClock

@@ -15,13 +15,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._content import TYPICAL_DEVICES, make_png
 from ._timeline import FakeJob, FakeStep, typical_step
 
-if TYPE_CHECKING:
-    from ._service import FakeAmplify
+
+class ScenarioTarget(Protocol):
+    """What a scenario is loaded into (``FakeAmplify``). A protocol, so that this
+    module need not import the service that imports it."""
+
+    def add_app(
+        self, app_id: str, *, name: str | None = ..., default_domain: str | None = ...
+    ) -> object: ...
+
+    def add_branch(self, app_id: str, branch: str, *, display_name: str | None = ...) -> object: ...
+
+    # The job's fields come from the scenario as they are: add_job checks them.
+    def add_job(self, *args: Any, **kwargs: Any) -> FakeJob: ...
+
+    def serve_site(self, app_id: str, branch: str, pages: Mapping[str, str | bytes]) -> object: ...
+
 
 _SECTIONS = {"apps", "branches", "jobs", "sites"}
 _APP_KEYS = {"app_id", "name", "default_domain"}
@@ -101,7 +115,7 @@ def _step(data: object, where: str) -> str | FakeStep:
     return FakeStep(**fields)
 
 
-def load_scenario(fake: FakeAmplify, scenario: Mapping[str, Any]) -> list[FakeJob]:
+def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[FakeJob]:
     """Add what ``scenario`` describes to ``fake``; returns the jobs added."""
     scenario = _check_keys(scenario, _SECTIONS, "")
     for index, app in enumerate(_list(scenario, "apps", "")):

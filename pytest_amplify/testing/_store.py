@@ -1,0 +1,239 @@
+"""What the local service holds: apps, branches, jobs, test artifacts and sites'
+pages, each checked as it is added."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import uuid
+from collections.abc import Mapping
+
+from ._clock import Clock
+from ._timeline import (
+    APP_ID_PATTERN,
+    JOB_TYPES,
+    FakeJob,
+    Stage,
+    StepsArgument,
+    check_status,
+    to_steps,
+    typical_steps,
+)
+
+
+@dataclasses.dataclass
+class FakeApp:
+    app_id: str
+    name: str
+    default_domain: str
+    created_at: float
+
+
+@dataclasses.dataclass
+class FakeBranch:
+    app_id: str
+    branch: str
+    display_name: str
+    created_at: float
+    site_pages: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+class Store:
+    """The service's records, under its one lock.
+
+    ``clock`` and ``region`` live here, not in the facade that exposes them: setting
+    them on the facade then reaches everything made or answered afterwards.
+    """
+
+    def __init__(self, clock: Clock, region: str, lock: threading.RLock) -> None:
+        self.clock = clock
+        self.region = region
+        # Jobs share this lock: a job's stage moves while an answer reads it.
+        self.lock = lock
+        self._apps: dict[str, FakeApp] = {}
+        self._branches: dict[tuple[str, str], FakeBranch] = {}
+        self._jobs: dict[tuple[str, str], dict[str, FakeJob]] = {}
+        self._artifacts: dict[str, tuple[FakeJob, str, bytes | str]] = {}
+
+    # -- adding ----------------------------------------------------------------------
+
+    def add_app(
+        self, app_id: str, *, name: str | None = None, default_domain: str | None = None
+    ) -> FakeApp:
+        if not isinstance(app_id, str) or not APP_ID_PATTERN.fullmatch(app_id) or len(app_id) > 20:
+            raise ValueError(
+                f"app_id {app_id!r} is not an Amplify app id ('d' and up to 19 lower-case "
+                "letters or digits, e.g. 'd1' or 'd2abc3def4')"
+            )
+        with self.lock:
+            app = self._apps.get(app_id)
+            if app is None:
+                app = FakeApp(
+                    app_id,
+                    name or f"app-{app_id}",
+                    default_domain or f"{app_id}.amplifyapp.com",
+                    self.clock(),
+                )
+                self._apps[app_id] = app
+            else:
+                app.name = name or app.name
+                app.default_domain = default_domain or app.default_domain
+            return app
+
+    def add_branch(
+        self, app_id: str, branch: str, *, display_name: str | None = None
+    ) -> FakeBranch:
+        if not isinstance(branch, str) or not branch.strip():
+            raise ValueError(f"a branch needs a name, not {branch!r}")
+        self.add_app(app_id)
+        with self.lock:
+            key = (app_id, branch)
+            record = self._branches.get(key)
+            if record is None:
+                record = FakeBranch(
+                    app_id, branch, display_name or branch.replace("/", "-"), self.clock()
+                )
+                self._branches[key] = record
+                self._jobs[key] = {}
+            elif display_name:
+                record.display_name = display_name
+            return record
+
+    def add_job(
+        self,
+        app_id: str,
+        branch: str,
+        job_id: str | None,
+        commit_id: str | None,
+        *,
+        status: str,
+        steps: StepsArgument,
+        job_type: str,
+        commit_message: str | None,
+        started_at: float | None,
+        duration: float | None,
+        listed_after: int,
+        allow_unknown_status: bool,
+    ) -> FakeJob:
+        check_status(status, "add_job", allow_unknown_status)
+        if job_type not in JOB_TYPES:
+            raise ValueError(f"job_type {job_type!r} is not one of {', '.join(JOB_TYPES)}")
+        if job_id is not None and not (
+            isinstance(job_id, str) and job_id.isascii() and job_id.isdigit()
+        ):
+            raise ValueError(f"job_id {job_id!r} is not a job id: Amplify's are digits, e.g. '7'")
+        if not isinstance(listed_after, int) or listed_after < 0:
+            raise ValueError(f"listed_after must be 0 or more, not {listed_after!r}")
+        if duration is not None and duration < 0:
+            raise ValueError(f"duration must not be negative, not {duration!r}")
+        finished = status in ("SUCCEED", "FAILED", "CANCELLED")
+        if duration is not None and not finished:
+            raise ValueError(
+                f"duration= is for jobs added finished; script a {status} job's progress "
+                "with then(..., after_seconds=...)"
+            )
+        step_list = (
+            to_steps(steps) if steps is not None else typical_steps(manual=job_type == "MANUAL")
+        )
+        names = [s.name.upper() for s in step_list]
+        if len(set(names)) != len(names):
+            raise ValueError(f"step names must be unique, not {[s.name for s in step_list]}")
+        self.add_branch(app_id, branch)
+        now = self.clock()
+        if finished:
+            length = 120.0 if duration is None else float(duration)
+            start = now - length if started_at is None else float(started_at)
+            finished_at: float | None = start + length
+        else:
+            start = now if started_at is None else float(started_at)
+            finished_at = None
+        with self.lock:
+            jobs = self._jobs[(app_id, branch)]
+            if job_id is None:
+                job_id = str(max((int(j) for j in jobs), default=0) + 1)
+            elif str(int(job_id)) in {str(int(j)) for j in jobs}:
+                raise ValueError(f"branch {branch} of app {app_id} already has job {job_id}")
+            job = FakeJob(
+                app_id=app_id,
+                branch=branch,
+                job_id=job_id,
+                commit_id=commit_id or uuid.uuid4().hex + uuid.uuid4().hex[:8],
+                commit_message=commit_message or f"Deploy job {job_id}",
+                job_type=job_type,
+                steps=step_list,
+                first_stage=Stage(status),
+                started_at=start,
+                listed_after=listed_after,
+                clock=self.clock,
+                lock=self.lock,
+                finished_at=finished_at,
+            )
+            jobs[job_id] = job
+            for step in step_list:
+                for name, content in (step.test_artifacts or {}).items():
+                    self._register_artifact(job, name, content)
+        return job
+
+    def add_test_artifact(self, job: FakeJob, name: str, content: bytes | str) -> str:
+        with self.lock:
+            return self._register_artifact(job, name, content)
+
+    def _register_artifact(self, job: FakeJob, name: str, content: bytes | str) -> str:
+        artifact_id = uuid.uuid4().hex
+        self._artifacts[artifact_id] = (job, name, content)
+        job.test_artifacts[artifact_id] = name
+        return artifact_id
+
+    def add_site_pages(self, app_id: str, branch: str, pages: Mapping[str, str | bytes]) -> None:
+        record = self.add_branch(app_id, branch)
+        with self.lock:
+            for path, content in pages.items():
+                key = "/" + path.lstrip("/")
+                record.site_pages[key] = content.encode() if isinstance(content, str) else content
+
+    # -- reading ---------------------------------------------------------------------
+
+    def app(self, app_id: str) -> FakeApp | None:
+        with self.lock:
+            return self._apps.get(app_id)
+
+    def branch(self, app_id: str, branch: str) -> FakeBranch | None:
+        with self.lock:
+            return self._branches.get((app_id, branch))
+
+    def branch_jobs(self, app_id: str, branch: str) -> dict[str, FakeJob]:
+        """The branch's jobs by id (the branch must exist): the live mapping, to read
+        under ``lock``."""
+        return self._jobs[(app_id, branch)]
+
+    def job(self, app_id: str, branch: str, job_id: str) -> FakeJob:
+        with self.lock:
+            try:
+                return self._jobs[(app_id, branch)][job_id]
+            except KeyError:
+                raise KeyError(f"no job {job_id} on branch {branch} of app {app_id}") from None
+
+    def jobs(self, app_id: str, branch: str) -> list[FakeJob]:
+        with self.lock:
+            return sorted(self._jobs.get((app_id, branch), {}).values(), key=lambda j: -j.number)
+
+    def artifact(self, artifact_id: str) -> tuple[FakeJob, str, bytes | str] | None:
+        with self.lock:
+            return self._artifacts.get(artifact_id)
+
+    def display_name(self, app_id: str, branch: str) -> str:
+        """The branch's name in its site's address, also for a branch not added yet."""
+        with self.lock:
+            record = self._branches.get((app_id, branch))
+        return record.display_name if record is not None else branch.replace("/", "-")
+
+    def site_page(self, app_id: str, display_name: str, page: str) -> bytes | None:
+        with self.lock:
+            for record in self._branches.values():
+                if record.app_id == app_id and record.display_name == display_name:
+                    content = record.site_pages.get(page) or record.site_pages.get(
+                        page.rstrip("/") or "/"
+                    )
+                    if content is not None:
+                        return content
+        return None
