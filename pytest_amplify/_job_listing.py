@@ -2,13 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._amplify_api import AmplifyApi
+from ._api_values import job_number, mapping, optional_str, required_str, timestamp
 from ._errors import AmplifyResponseError
-from ._model import JobStatus, ListedJob
+from ._model import JobStatus, job_duration
 from ._target import Target
+
+
+@dataclasses.dataclass(frozen=True)
+class ListedJob:
+    """A ListJobs summary: enough to pick a job and learn how long jobs take."""
+
+    job_id: str
+    status: str
+    commit_id: str | None
+    start_time: dt.datetime | None
+    end_time: dt.datetime | None
+
+    @property
+    def number(self) -> int:
+        return job_number(self.job_id)
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        return job_duration(self.start_time, self.end_time)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], where: str = "jobSummaries[]") -> ListedJob:
+        data = mapping(data, where)
+        job_id = required_str(data, "jobId", where)
+        job_number(job_id, where)
+        return cls(
+            job_id=job_id,
+            status=required_str(data, "status", where),
+            commit_id=optional_str(data, "commitId", where),
+            start_time=timestamp(data, "startTime", where),
+            end_time=timestamp(data, "endTime", where),
+        )
+
 
 # ListJobs pages read at most while looking for a job (50 jobs each).
 PAGE_LIMIT = 200

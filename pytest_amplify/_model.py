@@ -16,7 +16,6 @@ from typing import Any, Final, Protocol
 from urllib.parse import quote
 
 from ._api_values import (
-    job_number,
     json_safe,
     mapping,
     optional_str,
@@ -86,7 +85,7 @@ def is_finished(status: str) -> bool:
     return status in TERMINAL_STATUSES
 
 
-def _duration(start: dt.datetime | None, end: dt.datetime | None) -> dt.timedelta | None:
+def job_duration(start: dt.datetime | None, end: dt.datetime | None) -> dt.timedelta | None:
     if start is None or end is None:
         return None
     return end - start
@@ -124,7 +123,7 @@ class _Outcome:
 
     @property
     def duration(self) -> dt.timedelta | None:
-        return _duration(self.start_time, self.end_time)
+        return job_duration(self.start_time, self.end_time)
 
     @property
     def succeeded(self) -> bool:
@@ -370,35 +369,3 @@ _SUMMARY_FIELDS: _Fields = (
     ("endTime", "end_time", timestamp),
     ("jobArn", "job_arn", optional_str),
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class ListedJob:
-    """A ListJobs summary: enough to pick a job and learn how long jobs take."""
-
-    job_id: str
-    status: str
-    commit_id: str | None
-    start_time: dt.datetime | None
-    end_time: dt.datetime | None
-
-    @property
-    def number(self) -> int:
-        return job_number(self.job_id)
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        return _duration(self.start_time, self.end_time)
-
-    @classmethod
-    def from_api(cls, data: Mapping[str, Any], where: str = "jobSummaries[]") -> ListedJob:
-        data = mapping(data, where)
-        job_id = required_str(data, "jobId", where)
-        job_number(job_id, where)
-        return cls(
-            job_id=job_id,
-            status=required_str(data, "status", where),
-            commit_id=optional_str(data, "commitId", where),
-            start_time=timestamp(data, "startTime", where),
-            end_time=timestamp(data, "endTime", where),
-        )

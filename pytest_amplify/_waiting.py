@@ -32,8 +32,8 @@ from ._errors import (
     AmplifyUnreachableError,
     AmplifyWaitError,
 )
-from ._job_listing import find_in_listing, history, successful_durations
-from ._model import AmplifyJob, ListedJob, describe_job, is_finished
+from ._job_listing import ListedJob, find_in_listing, history, successful_durations
+from ._model import AmplifyJob, describe_job, is_finished
 from ._redact import redact_text
 from ._schedule import PollSchedule
 from ._target import LATEST, Target

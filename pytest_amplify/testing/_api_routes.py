@@ -28,29 +28,27 @@ _MAX_RESULTS = 50
 _ACCOUNT = "123456789012"
 
 
+# The REST paths of the operations served; "*" is a path argument.
+_ROUTES = (
+    (("artifacts", "*"), "GetArtifactUrl"),
+    (("apps", "*"), "GetApp"),
+    (("apps", "*", "branches", "*"), "GetBranch"),
+    (("apps", "*", "branches", "*", "jobs"), "ListJobs"),
+    (("apps", "*", "branches", "*", "jobs", "*"), "GetJob"),
+    (("apps", "*", "branches", "*", "jobs", "*", "artifacts"), "ListArtifacts"),
+)
+
+
 def route(method: str, segments: list[str]) -> tuple[str, list[str]] | None:
     """The operation a request's path names, and its path arguments."""
     if method not in ("GET", "HEAD"):
         return None
-    if len(segments) == 2 and segments[0] == "artifacts":
-        return "GetArtifactUrl", segments[1:]
-    if segments[0] != "apps" or len(segments) < 2:
-        return None
-    if len(segments) == 2:
-        return "GetApp", segments[1:]
-    if segments[2] != "branches" or len(segments) < 4:
-        return None
-    app_and_branch = [segments[1], segments[3]]
-    if len(segments) == 4:
-        return "GetBranch", app_and_branch
-    if segments[4] != "jobs":
-        return None
-    if len(segments) == 5:
-        return "ListJobs", app_and_branch
-    if len(segments) == 6:
-        return "GetJob", [*app_and_branch, segments[5]]
-    if len(segments) == 7 and segments[6] == "artifacts":
-        return "ListArtifacts", [*app_and_branch, segments[5]]
+    for pattern, operation in _ROUTES:
+        if len(pattern) == len(segments) and all(
+            part in ("*", segment) for part, segment in zip(pattern, segments, strict=True)
+        ):
+            arguments = [s for p, s in zip(pattern, segments, strict=True) if p == "*"]
+            return operation, arguments
     return None
 
 
