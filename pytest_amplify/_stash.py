@@ -18,15 +18,12 @@ if TYPE_CHECKING:
     from ._overrides import SettingsOverride
     from ._session import AmplifySession
     from ._settings import Settings
-    from ._wait_record import ItemJob
 
 # The settings read and checked at start-up, and the values from the environment
 # checked only when a fixture needs them.
 SETTINGS_KEY: pytest.StashKey[tuple[Settings, dict[str, tuple[str, str]]]] = pytest.StashKey()
 # The session's state, created on the first use of a fixture.
 SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
-# The jobs (or failed waits) each test used, for JUnit and pytest-html.
-ITEM_JOBS: pytest.StashKey[list[ItemJob]] = pytest.StashKey()
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:

@@ -26,6 +26,12 @@ def run_directory(shared_root: Path, run_id: str) -> Path:
     return shared_root / f"{DIRECTORY_PREFIX}{run_id}"
 
 
+def for_worker(workerinput: dict[str, object], shared_root: Path) -> SharedWaits:
+    """The waits of this xdist worker's run, shared through ``shared_root``
+    (``tmp_path_factory.getbasetemp().parent``, which belongs to the run)."""
+    return SharedWaits(run_directory(shared_root, str(workerinput["testrunuid"])))
+
+
 class SharedWaits:
     """Waits shared through files in ``directory`` (one per run)."""
 

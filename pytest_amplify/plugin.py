@@ -19,8 +19,9 @@ import pytest
 from ._errors import AmplifyConfigError, AmplifyError
 from ._marker import apply_marker, marker_help, marker_kwargs
 from ._settings import OPTIONS, Settings, read_settings
-from ._stash import ITEM_JOBS, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
+from ._stash import SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
 from ._terminal_report import header_line
+from ._test_uses import uses_of
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
@@ -107,28 +108,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def _share_across_workers(request: pytest.FixtureRequest, session: AmplifySession) -> None:
     """Under pytest-xdist, share this worker's waits with the run's other workers."""
-    config = request.config
-    if not is_xdist_worker(config) or session.shared_directory is not None:
-        return
-    from ._xdist_sharing import SharedWaits, run_directory
+    if is_xdist_worker(request.config) and session.shared_directory is None:
+        from ._xdist_sharing import for_worker
 
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    run_id = str(config.workerinput["testrunuid"])  # type: ignore[attr-defined]
-    session.share_waits(SharedWaits(run_directory(factory.getbasetemp().parent, run_id)))
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        workerinput = request.config.workerinput  # type: ignore[attr-defined]
+        session.share_waits(for_worker(workerinput, factory.getbasetemp().parent))
 
 
 def _record_use(
     item: pytest.Item, settings: Settings, job: AmplifyJob | None, error: str | None = None
 ) -> None:
-    from ._junit import junit_properties
-    from ._wait_record import ItemJob
+    from ._test_uses import record_use
 
-    try:
-        target, _ = _session(item.config).target(settings)
-    except AmplifyError:
-        return
-    item.user_properties.extend(junit_properties(target, job))
-    item.stash.setdefault(ITEM_JOBS, []).append(ItemJob(target, job, error))
+    record_use(item, _session(item.config), settings, job, error)
 
 
 @pytest.fixture(scope="session")
@@ -208,7 +201,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    uses = item.stash.get(ITEM_JOBS, None)
+    uses = uses_of(item)
     # pytest-html may be installed without a report being written (no --html).
     if uses and item.config.getoption("htmlpath", None):
         from ._html import HtmlExtras
