@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._assertions import explain_job
-from ._errors import AmplifyAssertionError, AmplifyError
+from ._assertions import check_required_success
+from ._errors import AmplifyError
 from ._marker import apply_marker
 from ._model import AmplifyJob
 from ._settings import Settings
@@ -45,10 +45,11 @@ class AmplifyJobs:
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
         self._on_job(job, settings, None)
-        if settings.require_success.value and not job.succeeded:
-            raise AmplifyAssertionError(
-                explain_job(job, f"amplify_jobs: the job did not succeed ({job.status})")
-            )
+        check_required_success(
+            job,
+            settings.require_success.value,
+            f"amplify_jobs: the job did not succeed ({job.status})",
+        )
         return job
 
     def wait(self, **target: Any) -> AmplifyJob:

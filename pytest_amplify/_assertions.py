@@ -62,6 +62,14 @@ def explain_job(
     return redact_text("\n".join(lines))
 
 
+def check_required_success(job: AmplifyJob, required: bool, headline: str) -> None:
+    """The ``require_success`` rule of the fixtures: a job that did not SUCCEED, when
+    success is required, fails with the whole explanation."""
+    __tracebackhide__ = True
+    if required and not job.succeeded:
+        raise AmplifyAssertionError(explain_job(job, headline))
+
+
 def assertion_failure(message: str) -> AmplifyAssertionError:
     return AmplifyAssertionError(redact_text(message))
 

@@ -16,7 +16,7 @@ from ._amplify_api import AmplifyApi, failures_as
 from ._aws import Connection
 from ._call_problems import CallProblem
 from ._errors import AmplifyFetchError, AmplifyServiceError
-from ._model import AmplifyJob
+from ._model import AmplifyJob, describe_job
 from ._target import Target
 
 
@@ -74,7 +74,7 @@ class JobResolver:
                 "or set amplify_site_url"
             )
 
-        with failures_as(api, f"app {target.app_id}, branch {target.branch}", error):
+        with failures_as(api, describe_job(target.app_id, target.branch), error):
             app = api.get_app(target.app_id)["app"]
             branch = api.get_branch(target.app_id, target.branch)["branch"]
         return f"https://{branch['displayName']}.{app['defaultDomain']}"

@@ -377,8 +377,9 @@ class JobWait:
                 else "a job to be listed"
             )
             message = (
-                f"Timed out after {waited} waiting for {what} on app {self.target.app_id}, "
-                f"branch {self.target.branch} ({self.polls} polls of ListJobs). Check that the "
+                f"Timed out after {waited} waiting for {what} on "
+                f"{describe_job(self.target.app_id, self.target.branch)} "
+                f"({self.polls} polls of ListJobs). Check that the "
                 "push started a build (auto-build is on for the branch) and that the commit id "
                 f"is the full SHA; or raise {limit}"
             )

@@ -155,10 +155,10 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
 
     job = _or_fail(wait)
     _record_use(item, settings, job)
-    if settings.require_success.value and not job.succeeded:
-        from ._assertions import explain_job
+    from ._assertions import check_required_success
 
-        pytest.fail(explain_job(job, NOT_SUCCEEDED.format(status=job.status)), pytrace=False)
+    headline = NOT_SUCCEEDED.format(status=job.status)
+    _or_fail(lambda: check_required_success(job, settings.require_success.value, headline))
     return job
 
 
