@@ -6,6 +6,9 @@ import pytest
 
 from .conftest import REPO
 
+# Both run the examples in another pytest process, as users run them.
+pytestmark = pytest.mark.slow
+
 
 def test_the_examples_pass_against_the_simulated_deployment(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess(
