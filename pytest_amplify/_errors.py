@@ -76,3 +76,21 @@ class AmplifyFetchError(AmplifyError):
 
 class AmplifyUrlExpiredError(AmplifyFetchError):
     """A presigned URL was refused as expired, even after fetching the job again."""
+
+
+# Tracebacks and reprs name these as users import them: pytest_amplify.AmplifyError,
+# not the private module that defines them.
+for _public in (
+    AmplifyError,
+    AmplifyAssertionError,
+    AmplifyConfigError,
+    AmplifyStepNotFoundError,
+    AmplifyResponseError,
+    AmplifyWaitError,
+    AmplifyTimeoutError,
+    AmplifyServiceError,
+    AmplifyUnreachableError,
+    AmplifyFetchError,
+    AmplifyUrlExpiredError,
+):
+    _public.__module__ = "pytest_amplify"

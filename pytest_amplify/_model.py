@@ -272,6 +272,7 @@ class AmplifyJob(_Outcome):
 
     def step(self, name: str) -> JobStep:
         """The step called ``name``, case-insensitively (``job.step("build")``)."""
+        __tracebackhide__ = True
         wanted = name.casefold()
         for step in self.steps:
             if step.name.casefold() == wanted:

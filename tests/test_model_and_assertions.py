@@ -278,3 +278,27 @@ def test_assertion_helpers_hide_their_frames(pytester: pytest.Pytester, fake: Fa
             "E       *AmplifyAssertionError: expected the job to SUCCEED, it is FAILED",
         ]
     )
+
+
+def test_errors_show_as_users_import_them(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_amplify import AmplifyJob, JobStep
+
+        def test_missing_step():
+            job = AmplifyJob(app_id="d1", branch="main", job_id="7", status="SUCCEED",
+                             steps=(JobStep("BUILD", "SUCCEED"),))
+            job.step("nope")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E * pytest_amplify.AmplifyStepNotFoundError: app d1, branch main, job 7 "
+            "has no step 'nope'; it has: BUILD"
+        ]
+    )
+    output = result.stdout.str()
+    assert "pytest_amplify._" not in output
+    assert "_model.py" not in output
