@@ -189,11 +189,11 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
 
 @pytest.fixture(scope="session")
 def amplify_job_session(request: pytest.FixtureRequest) -> AmplifyJob:
-    """The configured job, for fixtures of any scope (class, module, package, session).
+    """The configured job for fixtures of any scope; markers do not apply to it.
 
-    The same job, cache, errors and ``require_success`` rule as ``amplify_job``, but
-    ``@pytest.mark.amplify`` does not apply to it: it is set up once for the whole
-    session, from the ini, flags, environment and active overrides.
+    The same job, cache, errors and ``require_success`` rule as ``amplify_job``, set
+    up once for the whole session from the ini, flags, environment and active
+    overrides: ``@pytest.mark.amplify`` cannot retarget it.
     """
 
     def record(settings: Settings, job: AmplifyJob | None, error: str | None) -> None:
