@@ -47,6 +47,18 @@ def test_on_base_url_is_the_deployed_site(
     result.stdout.fnmatch_lines([f"*base_url={fake.site_url('d1', 'feature/login')!r}"])
 
 
+def test_the_header_says_where_base_url_comes_from(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest(*TARGET, "--amplify-base-url")
+    result.stdout.fnmatch_lines(
+        ["amplify: app d1, branch main, *, base_url: the deployed site unless given"]
+    )
+    (header,) = [
+        line for line in pytester.runpytest(*TARGET).outlines if line.startswith("amplify:")
+    ]
+    assert "base_url" not in header
+
+
 def test_on_without_a_site_url_it_is_amplifys_default_domain(
     pytester: pytest.Pytester, fake: FakeAmplify
 ) -> None:
