@@ -1,20 +1,35 @@
-"""Shared fixtures: a hermetic AWS environment and a running local service."""
+"""Shared fixtures: a hermetic AWS environment and a running local service; and the
+Hypothesis profiles.
+
+Hypothesis runs the quick ``dev`` profile unless told otherwise: a few dozen examples
+a property, for a fast loop. ``--hypothesis-profile=ci`` (Hypothesis' own option) or
+``HYPOTHESIS_PROFILE=ci`` selects the thorough one that CI runs. Either way a failure
+prints the ``@reproduce_failure`` blob to paste above the test, and the run's seed
+can be fixed with ``--hypothesis-seed``.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 # Imported here, before any pytester run: pytester's inline runs drop the modules
 # they import, so without this every inner run would import these again.
 import boto3  # noqa: F401
-import hypothesis  # noqa: F401
 import moto  # noqa: F401
 import pytest
 import tenacity  # noqa: F401
 import urllib3  # noqa: F401
+from hypothesis import settings
 
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
+
+# No example database: nothing is written into the checkout, and a failure is
+# reproduced from the blob it prints.
+settings.register_profile("dev", max_examples=25, database=None, print_blob=True)
+settings.register_profile("ci", max_examples=200, database=None, print_blob=True, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID",

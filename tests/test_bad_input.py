@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_amplify._settings import OPTIONS_BY_NAME
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import fake_args
+from .seam import OPTIONS_BY_NAME
 
 LONG = "x" * 300
 BAD_VALUES: dict[str, list[str]] = {

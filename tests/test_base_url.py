@@ -11,10 +11,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from pytest_amplify.plugin import NOT_SUCCEEDED_SESSION
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import fake_args
-from .seam import NOT_SUCCEEDED_SESSION
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
 SHOW_BASE_URL = """

@@ -10,6 +10,8 @@ import pytest
 
 from .conftest import REPO
 
+# Both run the examples in another pytest process, as users run them.
+pytestmark = pytest.mark.slow
 BROWSER_EXAMPLE_SKIPPED = (
     "SKIPPED * pytest-playwright is not installed: pip install pytest-playwright"
 )

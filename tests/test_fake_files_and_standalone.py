@@ -159,6 +159,7 @@ def test_scenario_mistakes_name_the_key(fake: FakeAmplify) -> None:
         fake.load_scenario({"job": []})
 
 
+@pytest.mark.slow
 def test_standalone_mode_serves_a_scenario_until_terminated(tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(SCENARIO))
@@ -187,6 +188,7 @@ def test_standalone_mode_serves_a_scenario_until_terminated(tmp_path: Path) -> N
         process.stdout.close()
 
 
+@pytest.mark.slow
 def test_standalone_mode_rejects_a_bad_scenario(tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text('{"jobs": [{"app_id": "oops", "branch": "main"}]}')

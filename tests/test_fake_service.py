@@ -305,6 +305,7 @@ def test_a_dropped_connection_reaches_boto3_as_a_connection_error(fake: FakeAmpl
     assert client.get_job(appId="d1", branchName="main", jobId="1")
 
 
+@pytest.mark.slow  # a real read timeout
 def test_added_latency_trips_a_read_timeout(fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main")
     fake.delay_next("GetJob", 0.6)

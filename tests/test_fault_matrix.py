@@ -33,12 +33,9 @@ from pytest_amplify import (
     AmplifyUnreachableError,
     AmplifyWaitError,
 )
-from pytest_amplify._call_problems import CallProblem
-from pytest_amplify._target import LATEST
-from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
-from .waits import make_wait
+from .seam import LATEST, MAX_UNREACHABLE, CallProblem, JobWait, make_wait
 
 APP, BRANCH, JOB = "d1", "main", "1"
 JSON = {"Content-Type": "application/json"}
@@ -65,10 +62,10 @@ class LatencyClock(SimulatedClock):
 
     def __init__(self) -> None:
         super().__init__()
-        self._real_start = time.monotonic()
+        self.real_start = time.monotonic()
 
     def __call__(self) -> float:
-        return super().__call__() + (time.monotonic() - self._real_start)
+        return super().__call__() + (time.monotonic() - self.real_start)
 
 
 # -- scenarios -----------------------------------------------------------------------
@@ -240,6 +237,7 @@ class Case:
     )
     unreachable: bool = False
     check: Callable[[Outcome], None] | None = None
+    real_time: bool = False  # calls really time out (a slow answer against a short read timeout)
 
     def __repr__(self) -> str:
         return f"Case({self.name!r})"
@@ -377,6 +375,7 @@ MATRIX: tuple[Case, ...] = (
         problem="GetJob for app d1, branch main, job 1 timed out",
         polls=3,
         call_timeout=0.2,
+        real_time=True,
     ),
     Case(
         "slower-than-the-read-timeout-until-the-deadline",
@@ -392,6 +391,7 @@ MATRIX: tuple[Case, ...] = (
         timeout=10,
         cap=5,
         call_timeout=0.2,
+        real_time=True,
     ),
     Case(
         "malformed-json",
@@ -660,7 +660,11 @@ def failure_modes_markdown() -> str:
 # -- the tests -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.name)
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(case, marks=pytest.mark.slow) if case.real_time else case for case in MATRIX],
+    ids=lambda case: case.name,
+)
 def test_fault(case: Case) -> None:
     outcome = run_case(case)
     print(matrix_table([outcome]))
@@ -702,9 +706,10 @@ def test_failure_modes_table_has_a_row_per_case() -> None:
         assert f"`{case.name}`" in table
 
 
+@pytest.mark.slow  # it runs again the cases that ran elsewhere, real read timeouts included
 def test_the_matrix_table() -> None:
-    """Prints the whole matrix; cases that ran in another process (pytest-xdist)
-    are run again here so that the table is always complete."""
+    """Prints the whole matrix; cases that ran in another process (pytest-xdist), or
+    were deselected, are run again here so that the table is always complete."""
     outcomes = [OUTCOMES.get(case.name) or run_case(case) for case in MATRIX]
     table = matrix_table(outcomes)
     print(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
+import http.server
+import ipaddress
 import re
+import ssl
 import struct
+import threading
 import tracemalloc
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +23,7 @@ from pytest_amplify import (
     AmplifyJob,
     AmplifyUrlExpiredError,
     Fetcher,
+    NotAnImage,
     assert_artifacts,
     assert_log_contains,
     assert_log_not_contains,
@@ -29,10 +37,9 @@ from pytest_amplify import (
     read_log,
     screenshot_bytes,
 )
-from pytest_amplify._images import NotAnImage
 from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, make_png
 
-from .waits import api_for
+from .seam import api_for
 
 QUICK = Fetcher(sleep=lambda seconds: None)
 
@@ -228,12 +235,87 @@ def test_the_proxy_environment_is_honoured(
     assert read_log(job, "BUILD", Fetcher(sleep=lambda s: None, attempts=1)) == BUILD_LOG
 
 
-def test_aws_ca_bundle_is_the_trust_store(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bundle = tmp_path / "corporate-ca.pem"
-    bundle.write_text("not read until a TLS handshake")
-    fetcher = Fetcher(environ={"AWS_CA_BUNDLE": str(bundle)})
-    pool = fetcher._pool("https://bucket.s3.amazonaws.com/key")
-    assert pool.connection_pool_kw["ca_certs"] == str(bundle)
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself (a corporate CA that no public
+    trust store holds), and its key."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "corporate CA")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "corporate-ca.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+class QuietTLSServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that refuses the certificate is expected here, not a traceback."""
+
+
+@contextlib.contextmanager
+def https_server(directory: Path, body: bytes) -> Iterator[tuple[str, Path]]:
+    """An HTTPS server on 127.0.0.1 that answers ``body``: its URL and its certificate."""
+    cert_file, key_file = self_signed(directory)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    with QuietTLSServer(("127.0.0.1", 0), Handler) as server:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"https://127.0.0.1:{server.server_address[1]}/d1/main/1/BUILD/log.txt", cert_file
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+def test_aws_ca_bundle_is_the_trust_store(tmp_path: Path) -> None:
+    with https_server(tmp_path, BUILD_LOG.encode()) as (url, bundle):
+        trusting = Fetcher(environ={"AWS_CA_BUNDLE": str(bundle)}, attempts=1)
+        assert trusting.read_bytes(url, "the BUILD log") == BUILD_LOG.encode()
+        # The same server without the bundle: the public trust store refuses it.
+        default = Fetcher(environ={}, attempts=1)
+        with pytest.raises(AmplifyFetchError, match="could not download the BUILD log .*SSLError"):
+            default.read_bytes(url, "the BUILD log")
 
 
 def test_a_200_mb_log_is_searched_in_a_few_mb(fake: FakeAmplify) -> None:

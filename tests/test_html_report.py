@@ -139,6 +139,7 @@ def test_a_failed_wait_puts_its_extras_on_the_setup_report(pytester: pytest.Pyte
     )
 
 
+@pytest.mark.slow
 def test_screenshots_are_downloaded_once_per_job(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
@@ -183,6 +184,7 @@ def test_the_report_never_holds_a_signature(report: Any, pytester: pytest.Pytest
     assert "X-Amz-Security-Token" not in text
 
 
+@pytest.mark.slow
 def test_chromium_renders_the_screenshots(pytester: pytest.Pytester) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

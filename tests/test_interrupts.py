@@ -21,12 +21,10 @@ from pathlib import Path
 import pytest
 
 from pytest_amplify import AmplifyJob
-from pytest_amplify._wait_all import run_waits
-from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .conftest import fake_args
-from .waits import make_wait
+from .seam import JobWait, make_wait, run_waits
 
 INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED
 STARTUP_LIMIT = 30.0  # seconds for the inner pytest to start polling (slow CI machines)
@@ -92,6 +90,7 @@ def inner_pytest(never_finishing: FakeAmplify, tmp_path: Path) -> Iterator[subpr
             process.communicate()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["between polls", "during a call that hangs"])
 def test_ctrl_c_during_a_wait_stops_it_at_once_and_pytest_still_summarises(
     never_finishing: FakeAmplify, inner_pytest: subprocess.Popen[str], when: str

@@ -150,7 +150,7 @@ def test_answers_that_are_not_jobs_raise_the_projects_error(bad: dict, message: 
 
 @pytest.fixture
 def job_of(fake: FakeAmplify) -> Iterator[object]:
-    from .waits import api_for
+    from .seam import api_for
 
     def fetch(branch: str) -> AmplifyJob:
         return AmplifyJob.from_api(

@@ -21,11 +21,13 @@ import pytest
 from botocore.model import Shape
 from botocore.parsers import create_parser
 from dateutil.tz import tzlocal, tzutc
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from pytest_amplify import AmplifyJob, AmplifyResponseError
-from pytest_amplify._job_listing import ListedJob
+
+from .seam import ListedJob
 
 MODEL = botocore.session.get_session().get_service_model("amplify")
 GET_JOB = MODEL.operation_model("GetJob").output_shape
@@ -33,12 +35,9 @@ LIST_JOBS = MODEL.operation_model("ListJobs").output_shape
 assert GET_JOB is not None and LIST_JOBS is not None
 assert (GET_JOB.name, LIST_JOBS.name) == ("GetJobResult", "ListJobsResult")
 
-PROPERTIES = settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# How many examples comes from the active profile (tests/conftest.py): a few dozen
+# locally, 200 with --hypothesis-profile=ci.
+PROPERTIES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UTC = dt.timezone.utc
 # Datetimes whose conversion to UTC stays within datetime's range.
 SAFE_MIN, SAFE_MAX = dt.datetime(1900, 1, 1), dt.datetime(9998, 12, 31)
@@ -284,28 +283,42 @@ def test_list_jobs_answers_from_the_wire_parse_as_botocore_reads_them(
         assert_listed_matches(ListedJob.from_api(parsed), sent)
 
 
+@PROPERTIES
+@given(answer=get_job_answers)
+def test_the_generated_answers_always_hold_the_required_members(answer: dict[str, Any]) -> None:
+    summary = answer["job"]["summary"]
+    assert set(MODEL.shape_for("JobSummary").required_members) <= set(summary)
+    for step in answer["job"]["steps"]:
+        assert set(MODEL.shape_for("Step").required_members) <= set(step)
+
+
+def members_of(answer: dict[str, Any], shape: str) -> list[set[str]]:
+    """The member names of each ``shape`` ("JobSummary" or "Step") in a GetJob answer."""
+    job = answer["job"]
+    return [set(job["summary"])] if shape == "JobSummary" else [set(s) for s in job["steps"]]
+
+
 def test_the_generated_answers_cover_the_model() -> None:
     """The strategies above are only as good as their coverage: every member of the
-    shapes is generated, required ones always."""
-    seen: dict[str, set[str]] = {"JobSummary": set(), "Step": set()}
-    required_every_time = True
+    shapes is generated, and members the model does not know are added. Hypothesis
+    generates answers until all have been seen (``find``, without shrinking) rather
+    than hoping that a fixed number of random examples shows them all."""
+    wanted = {shape: set(MODEL.shape_for(shape).members) for shape in ("JobSummary", "Step")}
+    seen: dict[str, set[str]] = {shape: set() for shape in wanted}
 
-    @settings(max_examples=60, deadline=None, database=None)
-    @given(answer=get_job_answers)
-    def collect(answer: dict[str, Any]) -> None:
-        nonlocal required_every_time
-        summary = answer["job"]["summary"]
-        seen["JobSummary"].update(summary)
-        required_every_time &= set(MODEL.shape_for("JobSummary").required_members) <= set(summary)
-        for step in answer["job"]["steps"]:
-            seen["Step"].update(step)
-            required_every_time &= set(MODEL.shape_for("Step").required_members) <= set(step)
+    def covered(answer: dict[str, Any]) -> bool:
+        for shape in wanted:
+            for members in members_of(answer, shape):
+                seen[shape] |= members
+        return all(known <= seen[shape] and seen[shape] - known for shape, known in wanted.items())
 
-    collect()
-    assert required_every_time
-    for shape, keys in seen.items():
-        assert set(MODEL.shape_for(shape).members) <= keys, shape
-        assert keys - set(MODEL.shape_for(shape).members), f"{shape}: no unknown member added"
+    search = settings(max_examples=1000, database=None, deadline=None, phases=[Phase.generate])
+    try:
+        find(get_job_answers, covered, settings=search)
+    except NoSuchExample:
+        missing = {shape: sorted(known - seen[shape]) for shape, known in wanted.items()}
+        unknown_added = {shape: bool(seen[shape] - known) for shape, known in wanted.items()}
+        pytest.fail(f"never generated: {missing}; unknown members added: {unknown_added}")
 
 
 # -- anything else: only AmplifyResponseError ----------------------------------------

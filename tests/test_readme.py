@@ -44,7 +44,7 @@ def test_the_smoke_test_example_runs_against_the_local_service(pytester: pytest.
 
 
 def test_every_setting_is_in_the_readme_table() -> None:
-    from pytest_amplify._settings import OPTIONS
+    from .seam import OPTIONS
 
     for option in OPTIONS:
         assert f"| `{option.ini}` | `{option.flag}`" in README, option.ini

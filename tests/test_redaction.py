@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pytest_amplify import redact_text, redact_url
-from pytest_amplify._redact import strip_query
+
+from .seam import strip_query
 
 SIGNED = (
     "https://bucket.s3.amazonaws.com/d1/main/7/BUILD/log.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"

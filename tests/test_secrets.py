@@ -32,8 +32,6 @@ from pytest_amplify import (
     AmplifyTimeoutError,
     Fetcher,
 )
-from pytest_amplify._progress import progress_line
-from pytest_amplify._redact import is_signing_parameter
 from pytest_amplify.testing import (
     FakeAmplify,
     SimulatedClock,
@@ -43,7 +41,7 @@ from pytest_amplify.testing import (
 )
 
 from .conftest import fake_args
-from .waits import make_wait
+from .seam import is_signing_parameter, make_wait, progress_line
 
 SIGNING = ("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token")
 # A signing parameter shown with anything but REDACTED as its value.
@@ -270,6 +268,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return values
 
 
+@pytest.mark.slow
 def test_a_failing_job_end_to_end_shows_no_secret_anywhere(
     pytester: pytest.Pytester,
     real_time_fake: FakeAmplify,

@@ -6,11 +6,10 @@ import re
 
 import pytest
 
-from pytest_amplify._durations import format_duration, parse_duration
-from pytest_amplify._settings import OPTIONS
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import fake_args
+from .seam import OPTIONS, format_duration, parse_duration
 
 USES_JOB = """
 def test_job(amplify_job):
@@ -322,6 +321,7 @@ def test_bad_markers_error_the_test_even_without_the_fixture(
     result.stdout.fnmatch_lines([f"*{message}*"])
 
 
+@pytest.mark.slow  # the inner run waits on the real clock until its 0.2 s timeout
 def test_a_numeric_marker_timeout_is_seconds(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main", status="RUNNING")
     pytester.makepyfile(

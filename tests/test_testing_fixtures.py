@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_amplify._call_problems import MOTO_HINT
+from .seam import MOTO_HINT
 
 
 def test_a_users_test_file_adds_a_job_and_reads_it_back(pytester: pytest.Pytester) -> None:

@@ -12,11 +12,9 @@ from pytest_amplify import (
     AmplifyTimeoutError,
     AmplifyUnreachableError,
 )
-from pytest_amplify._wait_all import run_waits
-from pytest_amplify._wait_policy import InsideJob
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
-from .waits import make_wait
+from .seam import InsideJob, make_wait, run_waits
 
 
 def test_a_finished_job_costs_one_call_and_no_sleep(
@@ -223,6 +221,7 @@ def test_dropped_connections_and_proxy_pages_are_retried(
     assert wait.polls == 4
 
 
+@pytest.mark.slow  # a real read timeout
 def test_a_slow_answer_is_abandoned_and_retried(fake: FakeAmplify, clock: SimulatedClock) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.delay_next("GetJob", 0.5)
