@@ -2,12 +2,18 @@
 
 With ``--amplify-app-id`` (or ``amplify_app_id`` / ``AWS_APP_ID``) set, this file
 does nothing and the same tests run against the real app.
+
+It also lets pytest-playwright use a system Chromium (Debian's ``apt-get install
+chromium``) where Playwright's own browsers are not installed.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +23,11 @@ from pytest_amplify.testing import FakeAmplify, SimulatedClock, targeting
 pytest_plugins = ["pytest_amplify.testing"]
 
 SITE = {
-    "/": "<!doctype html><title>Shop</title><h1>Welcome to the shop</h1>",
+    "/": (
+        "<!doctype html><title>Shop</title><h1>Welcome to the shop</h1>"
+        '<p id="basket">loading</p><script src="/assets/app.js"></script>'
+    ),
+    "/assets/app.js": 'document.getElementById("basket").textContent = "Your basket is empty";',
     "/health": '{"status": "ok"}',
 }
 
@@ -68,8 +78,25 @@ def simulated_deployment(request: pytest.FixtureRequest) -> Iterator[FakeAmplify
             commit_id="a1b2c3d",
             poll_interval="0.5s",
             max_poll_interval="1s",
+            # At the root of an origin of its own, as Amplify serves a branch: the
+            # page's /assets/app.js and a browser's page.goto("/") reach the site.
+            site_url=fake.site_origin("d1", "main"),
             source="examples/conftest.py (simulated deployment)",
         ),
     ):
         _simulate_deployment(fake)
         yield fake
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_type: Any
+) -> dict[str, Any]:
+    """pytest-playwright: Playwright's own Chromium when installed (``playwright install
+    chromium``), else the system's (``apt-get install chromium``)."""
+    if browser_type.name != "chromium" or Path(browser_type.executable_path).exists():
+        return browser_type_launch_args
+    system_chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if system_chromium is None:
+        pytest.skip("no Chromium: run `playwright install chromium` or `apt-get install chromium`")
+    return {**browser_type_launch_args, "executable_path": system_chromium}

@@ -228,6 +228,17 @@ class Settings:
         marker=True,
         python_value=_bool_value,
     )
+    base_url: Setting[bool] = _declare(
+        flag="--amplify-base-url",
+        flag_sets=True,
+        parse=parse_bool,
+        default=False,
+        help="Provide the base_url fixture (pytest-base-url, pytest-playwright) as the "
+        "deployed branch's site URL; --base-url and a base_url ini key still win "
+        "(ini: amplify_base_url = true).",
+        ini_help="false (default): base_url is left to pytest-base-url / pytest-playwright; "
+        "true: base_url is the deployed branch's site URL unless one is given explicitly.",
+    )
     html_screenshots: Setting[str] = _declare(
         flag="--amplify-html-screenshots",
         parse=parse_html_screenshots,

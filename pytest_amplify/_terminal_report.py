@@ -34,6 +34,8 @@ def header_line(settings: Settings, deferred: dict[str, tuple[str, str]]) -> str
     if settings.endpoint_url.value:
         parts.append(f"endpoint {settings.endpoint_url.value}")
     parts.append(f"timeout {format_duration(settings.timeout.value)}")
+    if settings.base_url.value:
+        parts.append("base_url: the deployed site unless given")
     return redact_text("amplify: " + ", ".join(parts))
 
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ._errors import AmplifyConfigError, AmplifyError
+from ._failures import or_fail
 from ._marker import apply_marker, marker_help, marker_kwargs
 from ._settings import OPTIONS, Settings, read_settings
 from ._stash import SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
 from ._terminal_report import header_line
-from ._test_uses import uses_of
+from ._test_uses import SessionJobUse, record_session_job_use, set_session_job, uses_of
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
@@ -31,29 +32,21 @@ if TYPE_CHECKING:
     from ._model import AmplifyJob
     from ._session import AmplifySession
 
-T = TypeVar("T")
-
 NOT_SUCCEEDED = (
     "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
     "against the previous deployment. To hand failed jobs to tests, set "
     "amplify_require_success = false, pass --amplify-allow-failed, or mark the test "
     "@pytest.mark.amplify(require_success=False)."
 )
+NOT_SUCCEEDED_SESSION = (
+    "amplify_job_session: the job did not succeed ({status}), so the smoke tests would run "
+    "against the previous deployment. To hand failed jobs to tests, set "
+    "amplify_require_success = false or pass --amplify-allow-failed (markers do not apply "
+    "to this session-scoped fixture)."
+)
 WORKER_RECORDS = "amplify_records"
 WORKER_SHARED_DIRECTORY = "amplify_shared_directory"
 HTML_EXTRAS: pytest.StashKey[HtmlExtras] = pytest.StashKey()
-
-
-def _or_fail(call: Callable[[], T]) -> T:
-    """``call()``, its AmplifyError failing the test with the message alone."""
-    __tracebackhide__ = True
-    try:
-        return call()
-    except AmplifyError as exc:
-        message = str(exc)
-    # Failing outside the except block keeps "During handling of the above
-    # exception" out of the report: the message is the whole story.
-    pytest.fail(message, pytrace=False)
 
 
 def _session(config: pytest.Config) -> AmplifySession:
@@ -89,6 +82,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(), "amplify-xdist")
+    if config.stash[SETTINGS_KEY][0].base_url.value:
+        # Registered now, after every entry-point and -p plugin: its base_url
+        # overrides pytest-base-url's and pytest-playwright's; a conftest's beats it.
+        from . import _base_url
+
+        config.pluginmanager.register(_base_url, "amplify-base-url")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -96,11 +95,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [line] if line else []
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     # A typo in a marker is an error even on tests that never use the fixture:
     # nothing configured is silently ignored.
     settings = item.config.stash[SETTINGS_KEY][0]
-    _or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
+    or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
+    try:
+        return (yield)
+    finally:
+        # The session-scoped job is set up once; every test that uses it gets it
+        # in its report (JUnit properties, pytest-html extras) all the same.
+        session = item.config.stash.get(SESSION_KEY, None)
+        if session is not None:
+            record_session_job_use(item, session)
 
 
 # -- fixtures ------------------------------------------------------------------------
@@ -129,7 +137,37 @@ def amplify_client(request: pytest.FixtureRequest) -> AmplifyClient:
     """The boto3 Amplify client for the configured app's account and region, on its
     own boto3 session."""
     session = _session(request.config)
-    return _or_fail(lambda: session.user_client(session.settings()))
+    return or_fail(lambda: session.user_client(session.settings()))
+
+
+def _configured_job(
+    request: pytest.FixtureRequest,
+    item: pytest.Item | None,
+    record: Callable[[Settings, AmplifyJob | None, str | None], None],
+    not_succeeded: str,
+) -> AmplifyJob:
+    """The job of the configured target (with ``item``'s markers), waited for once per
+    run; ``record`` notes the outcome, ``not_succeeded`` heads a failed job's story."""
+    session = _session(request.config)
+    _share_across_workers(request, session)
+    settings = or_fail(lambda: session.settings(item))
+
+    def wait() -> AmplifyJob:
+        try:
+            return session.wait(settings)
+        except AmplifyConfigError:
+            raise
+        except AmplifyError as exc:
+            record(settings, None, str(exc))
+            raise
+
+    job = or_fail(wait)
+    record(settings, job, None)
+    from ._assertions import check_required_success
+
+    headline = not_succeeded.format(status=job.status)
+    or_fail(lambda: check_required_success(job, settings.require_success.value, headline))
+    return job
 
 
 @pytest.fixture
@@ -138,28 +176,31 @@ def amplify_job(request: pytest.FixtureRequest) -> AmplifyJob:
 
     A job that did not SUCCEED errors the test at setup unless
     ``amplify_require_success = false`` or ``@pytest.mark.amplify(require_success=False)``.
+    Function-scoped, so that markers retarget it per test; fixtures of a wider scope
+    use ``amplify_job_session``.
     """
-    session = _session(request.config)
-    _share_across_workers(request, session)
     item = request.node
-    settings = _or_fail(lambda: session.settings(item))
 
-    def wait() -> AmplifyJob:
-        try:
-            return session.wait(settings)
-        except AmplifyConfigError:
-            raise
-        except AmplifyError as exc:
-            _record_use(item, settings, None, str(exc))
-            raise
+    def record(settings: Settings, job: AmplifyJob | None, error: str | None) -> None:
+        _record_use(item, settings, job, error)
 
-    job = _or_fail(wait)
-    _record_use(item, settings, job)
-    from ._assertions import check_required_success
+    return _configured_job(request, item, record, NOT_SUCCEEDED)
 
-    headline = NOT_SUCCEEDED.format(status=job.status)
-    _or_fail(lambda: check_required_success(job, settings.require_success.value, headline))
-    return job
+
+@pytest.fixture(scope="session")
+def amplify_job_session(request: pytest.FixtureRequest) -> AmplifyJob:
+    """The configured job for fixtures of any scope; markers do not apply to it.
+
+    The same job, cache, errors and ``require_success`` rule as ``amplify_job``, set
+    up once for the whole session from the ini, flags, environment and active
+    overrides: ``@pytest.mark.amplify`` cannot retarget it.
+    """
+
+    def record(settings: Settings, job: AmplifyJob | None, error: str | None) -> None:
+        # Each test that uses it records it after its setup (pytest_runtest_setup).
+        set_session_job(request.config, SessionJobUse(settings, job, error))
+
+    return _configured_job(request, None, record, NOT_SUCCEEDED_SESSION)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from ._api_routes import AmplifyApi
 from ._clock import Clock, SimulatedClock, real_clock
 from ._faults import Faults
 from ._file_serving import SITES_PREFIX, FileServer
-from ._http import HttpServer
+from ._http import HttpServer, Response
 from ._presign import UrlSigner
 from ._request_log import FakeRequest, RequestLog
 from ._scenario import load_scenario
@@ -65,6 +65,8 @@ class FakeAmplify:
         self._host = _check_loopback(host)
         self._port = port
         self._server: HttpServer | None = None
+        # Each branch's site on an origin of its own, started on first use.
+        self._site_origins: dict[tuple[str, str], HttpServer] = {}
         # One lock for all parts: an answer reads the store, registers files and
         # takes faults as one step.
         lock = threading.RLock()
@@ -104,6 +106,9 @@ class FakeAmplify:
 
     def stop(self) -> None:
         server, self._server = self._server, None
+        origins, self._site_origins = list(self._site_origins.values()), {}
+        for origin in origins:
+            origin.stop()
         if server is not None:
             server.stop()
 
@@ -247,6 +252,28 @@ class FakeAmplify:
     def site_url(self, app_id: str, branch: str) -> str:
         display = self._store.display_name(app_id, branch)
         return self.site_url_template.format(app_id=app_id, branch=display)
+
+    def site_origin(self, app_id: str, branch: str) -> str:
+        """The branch's site at the root of an origin of its own,
+        ``http://127.0.0.1:PORT``, as Amplify serves each branch at the root of its
+        domain: what a browser needs, where ``page.goto("/")`` and root-relative links
+        (``/assets/app.js``) must reach the site. Pass it as ``amplify_site_url``.
+        Pages are those of :meth:`serve_site`; :attr:`requests` logs their loads
+        as ``GetSitePage``."""
+        if self._server is None:
+            raise RuntimeError("the FakeAmplify is not running: start it before site_origin()")
+        key = (app_id, self._store.display_name(app_id, branch))
+        origin = self._site_origins.get(key)
+        if origin is None:
+            prefix = f"{SITES_PREFIX}{key[0]}/{key[1]}"
+
+            def dispatch(method: str, target: str, headers: dict[str, str]) -> Response:
+                return self._api.dispatch(method, prefix + target, headers)
+
+            origin = HttpServer(dispatch, self._host, 0)
+            origin.start()
+            self._site_origins[key] = origin
+        return f"http://{origin.host}:{origin.port}"
 
     # -- faults ----------------------------------------------------------------------
 
