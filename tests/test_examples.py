@@ -14,7 +14,7 @@ def test_the_examples_pass_against_the_simulated_deployment(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "-W", "error"
     )
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
     result.stdout.fnmatch_lines(
         [
             "amplify: app d1, branch main, job 4: PENDING *",
@@ -30,7 +30,7 @@ def test_the_examples_html_report_shows_the_screenshots(pytester: pytest.Pyteste
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "--html=report.html"
     )
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
     tests = results(report_blob(pytester.path / "report.html"))
     shown = [extras_of(reports[0], "image") for reports in tests.values()]
     assert all(len(images) == 3 for images in shown)
