@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_amplify import override_settings
-from pytest_amplify.testing import FakeAmplify, SimulatedClock, targeting
+from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, targeting, typical_steps
 
 pytest_plugins = ["pytest_amplify.testing"]
 
@@ -48,11 +48,31 @@ def _app_configured(config: pytest.Config) -> bool:
     )
 
 
+def _new_build() -> list[FakeStep]:
+    steps = typical_steps()
+    steps[0] = FakeStep(
+        "BUILD",
+        artifacts={
+            "index.html": '<!doctype html><title>Shop</title><script src="/assets/index-a1b2c3d.js"></script>',
+            "assets/index-a1b2c3d.js": "console.log('shop a1b2c3d');\n",
+        },
+    )
+    return steps
+
+
 def _simulate_deployment(fake: FakeAmplify) -> None:
-    # Earlier deployments of the branch, then the push being deployed now.
+    # Earlier deployments of the branch, then the push being deployed now, which the
+    # site serves a second after the job ends (a CDN propagating).
     for _ in range(3):
         fake.add_succeeded_job("d1", "main", duration=4)
-    job = fake.add_job(app_id="d1", branch="main", commit_id="a1b2c3d", status="PENDING")
+    job = fake.add_job(
+        app_id="d1",
+        branch="main",
+        commit_id="a1b2c3d",
+        status="PENDING",
+        steps=_new_build(),
+        deployed_after=1,
+    )
     job.then("PROVISIONING", after_seconds=0.5)
     job.then("RUNNING", after_seconds=0.5, running="BUILD")
     job.then("RUNNING", after_seconds=1.5, running="DEPLOY")

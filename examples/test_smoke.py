@@ -11,6 +11,7 @@ from pytest_amplify import (
     assert_artifacts,
     assert_log_not_contains,
     assert_screenshots,
+    assert_serves_build,
     assert_step_succeeded,
     assert_steps_succeeded,
 )
@@ -33,6 +34,11 @@ def test_the_home_page_is_served(amplify_job: AmplifyJob) -> None:
     status, body = fetch(amplify_job.branch_url + "/")
     assert status == 200
     assert "<title>" in body.lower() or "<!doctype html>" in body.lower()
+
+
+def test_the_new_build_is_live(amplify_job: AmplifyJob) -> None:
+    # Not the previous deployment: a file of this build, byte for byte, on the site.
+    assert_serves_build(amplify_job)
 
 
 def test_the_health_check_answers(amplify_job: AmplifyJob) -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
     from ._overrides import SettingsOverride
     from ._redact import redact_text, redact_url
+    from ._serves_build import ServedBuild, assert_serves_build
     from ._stash import override_settings
     from ._step_files import (
         download_artifacts,
@@ -75,6 +76,7 @@ _LAZY = {
     "JobStatus": "._model",
     "JobStep": "._model",
     "NotAnImage": "._images",
+    "ServedBuild": "._serves_build",
     "SettingsOverride": "._overrides",
     "TERMINAL_STATUSES": "._model",
     "WaitClock": "._clock",
@@ -84,6 +86,7 @@ _LAZY = {
     "assert_log_contains": "._log_assertions",
     "assert_log_not_contains": "._log_assertions",
     "assert_screenshots": "._file_assertions",
+    "assert_serves_build": "._serves_build",
     "assert_step_status": "._assertions",
     "assert_step_succeeded": "._assertions",
     "assert_steps_succeeded": "._assertions",
@@ -135,6 +138,7 @@ __all__ = [
     "JobStatus",
     "JobStep",
     "NotAnImage",
+    "ServedBuild",
     "SettingsOverride",
     "WaitClock",
     "assert_artifacts",
@@ -143,6 +147,7 @@ __all__ = [
     "assert_log_contains",
     "assert_log_not_contains",
     "assert_screenshots",
+    "assert_serves_build",
     "assert_step_status",
     "assert_step_succeeded",
     "assert_steps_succeeded",

@@ -71,6 +71,14 @@ class AmplifyApi:
             kwargs["nextToken"] = next_token
         return self._call("ListArtifacts", timeout, **kwargs)
 
+    def list_domain_associations(
+        self, app_id: str, next_token: str | None = None, timeout: float = READ_TIMEOUT
+    ) -> Mapping[str, Any]:
+        kwargs: dict[str, Any] = {"appId": app_id, "maxResults": 50}
+        if next_token:
+            kwargs["nextToken"] = next_token
+        return self._call("ListDomainAssociations", timeout, **kwargs)
+
     def get_artifact_url(
         self, artifact_id: str, timeout: float = READ_TIMEOUT
     ) -> Mapping[str, Any]:
@@ -84,6 +92,7 @@ _SNAKE = {
     "GetBranch": "get_branch",
     "ListArtifacts": "list_artifacts",
     "GetArtifactUrl": "get_artifact_url",
+    "ListDomainAssociations": "list_domain_associations",
 }
 
 

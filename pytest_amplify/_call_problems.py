@@ -51,6 +51,7 @@ PERMISSIONS = {
     "GetBranch": "amplify:GetBranch",
     "ListArtifacts": "amplify:ListArtifacts",
     "GetArtifactUrl": "amplify:GetArtifactUrl",
+    "ListDomainAssociations": "amplify:ListDomainAssociations",
 }
 
 MOTO_HINT = (

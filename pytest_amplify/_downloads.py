@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
-from ._redact import strip_query
+from ._redact import redact_text, strip_query
 
 if TYPE_CHECKING:
     import urllib3
@@ -47,6 +47,25 @@ def _s3_error(body: bytes) -> tuple[str, str]:
 
 def is_expired(code: str, message: str) -> bool:
     return "expired" in message.lower() or code in ("ExpiredToken", "RequestExpired")
+
+
+@dataclasses.dataclass(frozen=True)
+class PageAnswer:
+    """A web server's answer to one GET: status, headers (names in lower case) and
+    the start of the body (``truncated`` when there was more)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    truncated: bool = False
+
+
+def connection_problem(exc: BaseException) -> str:
+    """What went wrong with a connection, in a few words: ``NewConnectionError:
+    Failed to establish a new connection: [Errno 111] Connection refused``."""
+    reason = getattr(exc, "reason", None) or exc
+    text = re.sub(r"<[^<>]*>:?\s*", "", str(reason)).strip()
+    return redact_text(f"{type(reason).__name__}: {text}"[:200])
 
 
 @dataclasses.dataclass
@@ -124,6 +143,49 @@ class Fetcher:
                 continue
             raise self._error(response.status, body, what, shown)
         raise AmplifyFetchError(f"could not download {what} from {shown}: {last_problem}")
+
+    def get_page(
+        self, url: str, *, headers: Mapping[str, str], max_bytes: int, timeout: float
+    ) -> PageAnswer:
+        """One GET of a web page as a browser sees it: redirects followed, no retry (the
+        caller asks again later), at most ``max_bytes`` of the body read. A failed
+        connection raises :class:`AmplifyFetchError` saying what failed."""
+        import urllib3
+
+        retries = urllib3.Retry(
+            total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=False
+        )
+        try:
+            response = self._pool(url).request(
+                "GET",
+                url,
+                headers=dict(headers),
+                preload_content=False,
+                redirect=True,
+                retries=retries,
+                timeout=urllib3.Timeout(connect=min(self.connect_timeout, timeout), read=timeout),
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            raise AmplifyFetchError(connection_problem(exc)) from None
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        try:
+            for chunk in response.stream(CHUNK_SIZE):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
+                    truncated = True
+                    # The rest is never read: the connection cannot serve another request.
+                    response.close()
+                    break
+        except urllib3.exceptions.HTTPError as exc:
+            raise AmplifyFetchError(connection_problem(exc)) from None
+        finally:
+            response.release_conn()
+        answer_headers = {name.lower(): value for name, value in response.headers.items()}
+        body = b"".join(chunks)[:max_bytes]
+        return PageAnswer(response.status, answer_headers, body, truncated)
 
     @staticmethod
     def _error(status: int, body: bytes, what: str, shown: str) -> AmplifyFetchError:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ._amplify_api import AmplifyApi
 from ._api_values import job_number, mapping, optional_str, required_str, timestamp
+from ._aws import READ_TIMEOUT
 from ._errors import AmplifyResponseError
 from ._model import JobStatus, job_duration
 from ._target import Target
@@ -86,6 +87,28 @@ def find_in_listing(
         if token is None or (best is not None and descending):
             break
     return best, first_page
+
+
+def previous_success(
+    api: AmplifyApi, app_id: str, branch: str, before: int, *, timeout: float = READ_TIMEOUT
+) -> ListedJob | None:
+    """The branch's newest job numbered below ``before`` that SUCCEEDed, read as
+    :func:`find_in_listing` reads: ranked by number, every page unless in order."""
+    token: str | None = None
+    best: ListedJob | None = None
+    for _ in range(PAGE_LIMIT):
+        answer = api.list_jobs(app_id, branch, token, timeout=timeout)
+        page = _page(answer)
+        for listed in page:
+            if listed.status != JobStatus.SUCCEED or listed.number >= before:
+                continue
+            if best is None or listed.number > best.number:
+                best = listed
+        token = answer.get("nextToken") or None
+        numbers = [listed.number for listed in page]
+        if token is None or (best is not None and numbers == sorted(numbers, reverse=True)):
+            break
+    return best
 
 
 def history(api: AmplifyApi, target: Target, *, timeout: float) -> list[ListedJob]:

@@ -25,6 +25,7 @@ from ._api_values import (
 )
 from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
+from ._site_checks import SiteChecks
 
 
 class JobResolver(Protocol):
@@ -40,6 +41,22 @@ class JobResolver(Protocol):
 
     def artifact_url(self, job: AmplifyJob, artifact_id: str) -> str:
         """GetArtifactUrl: a presigned URL for one test artifact."""
+        ...
+
+    def app_platform(self, job: AmplifyJob) -> str | None:
+        """GetApp's ``platform``: WEB (static hosting), WEB_COMPUTE or WEB_DYNAMIC."""
+        ...
+
+    def previous_successful_job(self, job: AmplifyJob) -> AmplifyJob | None:
+        """The branch's newest job before this one that SUCCEEDed (ListJobs, GetJob)."""
+        ...
+
+    def domain_associations(self, job: AmplifyJob) -> list[Mapping[str, Any]]:
+        """ListDomainAssociations, every page: the app's custom domains."""
+        ...
+
+    def site_checks(self, job: AmplifyJob) -> SiteChecks:
+        """The settings of checks on the job's site."""
         ...
 
 

@@ -2,21 +2,27 @@
 
 Jobs are plain values; the plugin attaches this resolver to the jobs it hands out,
 so that ``job.branch_url`` (GetApp and GetBranch, once per branch),
-``job.refetched()`` (GetJob, for fresh presigned URLs) and the test artifacts
-(ListArtifacts, GetArtifactUrl) reach the service that the job came from.
+``job.refetched()`` (GetJob, for fresh presigned URLs), the test artifacts
+(ListArtifacts, GetArtifactUrl) and what a check of the site needs (the app's
+platform, the previous successful job, the custom domains) reach the service that
+the job came from.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._amplify_api import AmplifyApi, failures_as
+from ._api_values import job_number
 from ._aws import Connection
 from ._call_problems import CallProblem
 from ._errors import AmplifyFetchError, AmplifyServiceError
+from ._job_listing import PAGE_LIMIT, previous_success
 from ._model import AmplifyJob, describe_job
+from ._settings import DEFAULT_SERVE_TIMEOUT
+from ._site_checks import SiteChecks
 from ._target import Target
 
 
@@ -27,6 +33,9 @@ class JobOrigin:
     target: Target
     connection: Connection
     site_url: str | None = None
+    site_checks: SiteChecks = dataclasses.field(
+        default_factory=lambda: SiteChecks(DEFAULT_SERVE_TIMEOUT)
+    )
 
 
 def _key(job: AmplifyJob) -> tuple[str, str, str, str | None]:
@@ -40,6 +49,7 @@ class JobResolver:
         self._api_for = api_for
         self._origins: dict[tuple[str, str, str, str | None], JobOrigin] = {}
         self._branch_urls: dict[tuple[Any, ...], str] = {}
+        self._apps: dict[tuple[Any, ...], Mapping[str, Any]] = {}
 
     def attach(self, job: AmplifyJob, origin: JobOrigin) -> AmplifyJob:
         self._origins[_key(job)] = origin
@@ -75,9 +85,53 @@ class JobResolver:
             )
 
         with failures_as(api, describe_job(target.app_id, target.branch), error):
-            app = api.get_app(target.app_id)["app"]
+            app = self._app(origin, api)
             branch = api.get_branch(target.app_id, target.branch)["branch"]
         return f"https://{branch['displayName']}.{app['defaultDomain']}"
+
+    def _app(self, origin: JobOrigin, api: AmplifyApi) -> Mapping[str, Any]:
+        """GetApp's ``app``, once per app."""
+        target = origin.target
+        key = (target.endpoint_url, target.region, target.app_id)
+        if key not in self._apps:
+            self._apps[key] = api.get_app(target.app_id)["app"]
+        return self._apps[key]
+
+    def app_platform(self, job: AmplifyJob) -> str | None:
+        origin = self._origin(job)
+        api = self._api_for(origin.connection)
+        with failures_as(api, describe_job(job.app_id, job.branch), _fetch_error):
+            platform = self._app(origin, api).get("platform")
+        return platform if isinstance(platform, str) else None
+
+    def previous_successful_job(self, job: AmplifyJob) -> AmplifyJob | None:
+        origin = self._origin(job)
+        api = self._api_for(origin.connection)
+        with failures_as(api, job.describe(), _fetch_error):
+            listed = previous_success(api, job.app_id, job.branch, job_number(job.job_id))
+            if listed is None:
+                return None
+            answer = api.get_job(job.app_id, job.branch, listed.job_id)
+        previous = AmplifyJob.from_api(
+            answer, app_id=job.app_id, branch=job.branch, site_url=origin.site_url
+        )
+        return self.attach(previous, origin)
+
+    def domain_associations(self, job: AmplifyJob) -> list[Mapping[str, Any]]:
+        api = self._api_for(self._origin(job).connection)
+        found: list[Mapping[str, Any]] = []
+        token: str | None = None
+        for _ in range(PAGE_LIMIT):
+            with failures_as(api, f"the custom domains of app {job.app_id}", _fetch_error):
+                answer = api.list_domain_associations(job.app_id, token)
+            found.extend(answer.get("domainAssociations") or [])
+            token = answer.get("nextToken") or None
+            if token is None:
+                break
+        return found
+
+    def site_checks(self, job: AmplifyJob) -> SiteChecks:
+        return self._origin(job).site_checks
 
     def refetch(self, job: AmplifyJob) -> AmplifyJob:
         """GetJob once more, for fresh presigned URLs."""

@@ -19,6 +19,7 @@ from ._model import AmplifyJob
 from ._overrides import OverrideStack
 from ._resolver import JobOrigin, JobResolver
 from ._settings import Settings, apply_deferred
+from ._site_checks import SiteChecks
 from ._target import Target
 from ._wait_policy import InsideJob, WaitPolicy
 from ._wait_record import WaitRecord
@@ -144,7 +145,13 @@ class AmplifySession:
     def handed_out(self, record: WaitRecord, settings: Settings) -> AmplifyJob:
         """The record's job, with the resolver that reaches the service again."""
         target, connection = self.target(settings)
-        origin = JobOrigin(record.target, connection, self.site_url(settings, target))
+        checks = SiteChecks(
+            settings.serve_timeout.value,
+            settings.domain_url.value,
+            self.clock(),
+            settings.serve_timeout.source,
+        )
+        origin = JobOrigin(record.target, connection, self.site_url(settings, target), checks)
         return self.resolver.attach(record.result(), origin)
 
     def new_wait(self, settings: Settings, target: Target, connection: Connection) -> JobWait:

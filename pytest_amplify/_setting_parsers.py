@@ -20,6 +20,7 @@ HTML_SCREENSHOT_MODES = ("failed", "always", "never")
 _APP_ID = re.compile(r"d[a-z0-9]{1,19}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
+DOMAIN_PLACEHOLDER = "{domain}"
 
 
 class SettingError(ValueError):
@@ -105,6 +106,17 @@ def parse_site_url(text: str) -> str:
         raise SettingError(
             f"it uses {', '.join('{' + n + '}' for n in sorted(unknown))}; the only "
             "placeholders are {app_id} and {branch}"
+        )
+    return value
+
+
+def parse_domain_url(text: str) -> str:
+    value = _parse_url(text, "https://{domain}")
+    names = set(re.findall(r"{([^{}]*)}", value))
+    if names != {"domain"}:
+        raise SettingError(
+            "it must contain {domain} (the custom domain's host name, e.g. www.example.com) "
+            "and no other placeholder, as in https://{domain}"
         )
     return value
 

@@ -27,6 +27,7 @@ from ._setting_parsers import (
     parse_bool,
     parse_branch,
     parse_commit_id,
+    parse_domain_url,
     parse_endpoint_url,
     parse_html_screenshots,
     parse_interval,
@@ -46,6 +47,9 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
+# A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
+DEFAULT_SERVE_TIMEOUT = 5 * 60.0
+DEFAULT_DOMAIN_URL = "https://{domain}"
 ENVIRONMENT = "environment variable "
 
 
@@ -213,6 +217,26 @@ class Settings:
         default=None,
         help="Where the deployed branch is served when not at Amplify's default domain; "
         "may contain {app_id} and {branch}.",
+        metavar="URL",
+        overridable=True,
+    )
+    serve_timeout: Setting[float] = _declare(
+        flag="--amplify-serve-timeout",
+        parse=parse_timeout,
+        default=DEFAULT_SERVE_TIMEOUT,
+        help="Longest wait for the site to serve a job's build (assert_serves_build): "
+        "90s, 5m, 15m (default: 5m).",
+        metavar="DURATION",
+        marker=True,
+        overridable=True,
+        python_value=_seconds_value,
+    )
+    domain_url: Setting[str] = _declare(
+        flag="--amplify-domain-url",
+        parse=parse_domain_url,
+        default=DEFAULT_DOMAIN_URL,
+        help="Where assert_serves_build(custom_domains=True) reaches a custom domain, "
+        "{domain} being its host name, e.g. www.example.com (default: https://{domain}).",
         metavar="URL",
         overridable=True,
     )

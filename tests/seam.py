@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from pytest_amplify import Credentials, WaitClock
+from pytest_amplify import AmplifyJob, Credentials, WaitClock
 from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
@@ -21,14 +21,20 @@ from pytest_amplify._durations import format_duration, parse_duration
 from pytest_amplify._job_listing import ListedJob
 from pytest_amplify._progress import TerminalProgress, progress_line
 from pytest_amplify._redact import is_signing_parameter, strip_query
+from pytest_amplify._resolver import JobOrigin, JobResolver
 from pytest_amplify._schedule import JITTER
+from pytest_amplify._serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
+from pytest_amplify._session import fill_site_url
 from pytest_amplify._settings import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
+    DEFAULT_SERVE_TIMEOUT,
     DEFAULT_TIMEOUT,
     OPTIONS,
     OPTIONS_BY_NAME,
 )
+from pytest_amplify._site_checks import SiteChecks
+from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
 from pytest_amplify._target import LATEST, Target
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
@@ -36,8 +42,10 @@ from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 __all__ = [
+    "CACHE_BUST_PARAMETER",
     "DEFAULT_MAX_POLL_INTERVAL",
     "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_SERVE_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "JITTER",
     "LATEST",
@@ -45,6 +53,7 @@ __all__ = [
     "MOTO_HINT",
     "OPTIONS",
     "OPTIONS_BY_NAME",
+    "SERVE_MAX_INTERVAL",
     "AmplifyApi",
     "CallProblem",
     "InsideJob",
@@ -54,6 +63,7 @@ __all__ = [
     "api_for",
     "connection_to",
     "format_duration",
+    "handed_out_job",
     "is_signing_parameter",
     "make_wait",
     "parse_duration",
@@ -119,3 +129,28 @@ def make_wait(
         inside_job=inside_job,
         rng=random.Random(seed),
     )
+
+
+def handed_out_job(
+    fake: FakeAmplify,
+    clock: SimulatedClock,
+    job_id: str,
+    *,
+    app_id: str = "d1",
+    branch: str = "main",
+    serve_timeout: float = DEFAULT_SERVE_TIMEOUT,
+) -> AmplifyJob:
+    """Job ``job_id`` of ``fake`` as the plugin hands it to a test under the
+    ``amplify_fake`` fixture: with the session's resolver, the service's site and
+    custom-domain URLs, and ``clock`` for the waits on its site."""
+    connection = connection_to(fake)
+    target = Target(app_id, branch, job_id, None, fake.endpoint_url, REGION)
+    site_url = fill_site_url(fake.site_url_template, app_id, branch)
+    answer = api_for(fake).get_job(app_id, branch, job_id)
+    job = AmplifyJob.from_api(answer, app_id=app_id, branch=branch, site_url=site_url)
+    wait_clock = WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep)
+    checks = SiteChecks(serve_timeout, fake.domain_url_template, wait_clock, "the test")
+    resolver = JobResolver(
+        lambda connection: AmplifyApi(lambda timeout: _FACTORY.client(connection, timeout))
+    )
+    return resolver.attach(job, JobOrigin(target, connection, site_url, checks))

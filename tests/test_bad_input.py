@@ -24,6 +24,8 @@ BAD_VALUES: dict[str, list[str]] = {
     "poll_interval": ["", "-1s", "0", "fast", "2h"],
     "max_poll_interval": ["", "-1s", "0", "slow", "2h"],
     "site_url": ["", "example.com", "https://{nope}.example.com"],
+    "serve_timeout": ["", "-1m", "0", "later", "48h"],
+    "domain_url": ["", "www.example.com", "https://example.com", "https://{domain}/{branch}"],
     "html_screenshots": ["", "sometimes"],
 }
 CASES = [(name, value) for name, values in BAD_VALUES.items() for value in values]

@@ -30,7 +30,7 @@ def test_the_examples_pass_against_the_simulated_deployment(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "-W", "error", "-rs"
     )
-    result.assert_outcomes(passed=7, skipped=1)
+    result.assert_outcomes(passed=8, skipped=1)
     result.stdout.fnmatch_lines(
         [
             "amplify: app d1, branch main, job 4: PENDING *",
@@ -47,8 +47,8 @@ def test_the_examples_html_report_shows_the_screenshots(pytester: pytest.Pyteste
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", str(REPO / "examples"), "--simulated-time", "--html=report.html"
     )
-    result.assert_outcomes(passed=7, skipped=1)
+    result.assert_outcomes(passed=8, skipped=1)
     tests = results(report_blob(pytester.path / "report.html"))
     passed = [reports[0] for reports in tests.values() if reports[0]["result"] == "Passed"]
-    assert len(passed) == 7
+    assert len(passed) == 8
     assert all(len(extras_of(report, "image")) == 3 for report in passed)

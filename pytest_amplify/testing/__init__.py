@@ -29,7 +29,7 @@ from ._fixtures import amplify_fake, amplify_fake_session, targeting
 from ._operations import OPERATIONS
 from ._request_log import FakeRequest
 from ._service import FakeAmplify
-from ._store import FakeApp, FakeBranch
+from ._store import FakeApp, FakeBranch, FakeDomain
 from ._timeline import (
     FakeJob,
     FakeStep,
@@ -44,6 +44,7 @@ __all__ = [
     "FakeAmplify",
     "FakeApp",
     "FakeBranch",
+    "FakeDomain",
     "FakeJob",
     "FakeRequest",
     "FakeStep",

@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
     )
-    serve.add_argument("--scenario", type=Path, help="JSON file of apps, jobs and sites to serve")
+    serve.add_argument(
+        "--scenario", type=Path, help="JSON file of apps, jobs, sites and domains to serve"
+    )
     serve.add_argument(
         "--url-expires", type=int, default=3600, help="lifetime of presigned file URLs, in seconds"
     )
@@ -50,10 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
         print(f"endpoint_url: {fake.endpoint_url}", flush=True)
         print(f"site_url: {fake.site_url_template}", flush=True)
+        print(f"domain_url: {fake.domain_url_template}", flush=True)
         print(
             "use: AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing pytest "
             f"--amplify-endpoint-url {fake.endpoint_url} --amplify-region {fake.region} "
-            f"--amplify-site-url '{fake.site_url_template}'",
+            f"--amplify-site-url '{fake.site_url_template}' "
+            f"--amplify-domain-url '{fake.domain_url_template}'",
             flush=True,
         )
         stop.wait()

@@ -15,12 +15,12 @@ from ._file_serving import FILES_PREFIX, SITES_PREFIX, FileServer
 from ._http import Response
 from ._operations import (
     MODEL_ERRORS,
-    OPERATIONS,
     ApiError,
     error_response,
     json_response,
 )
 from ._request_log import RequestLog
+from ._sites import DOMAINS_PREFIX, SiteServer
 from ._store import FakeBranch, Store
 from ._timeline import FakeJob, FakeStep, StepTimes
 
@@ -32,6 +32,7 @@ _ACCOUNT = "123456789012"
 _ROUTES = (
     (("artifacts", "*"), "GetArtifactUrl"),
     (("apps", "*"), "GetApp"),
+    (("apps", "*", "domains"), "ListDomainAssociations"),
     (("apps", "*", "branches", "*"), "GetBranch"),
     (("apps", "*", "branches", "*", "jobs"), "ListJobs"),
     (("apps", "*", "branches", "*", "jobs", "*"), "GetJob"),
@@ -59,6 +60,7 @@ class AmplifyApi:
         self._store = store
         self._faults = faults
         self._files = files
+        self._sites = SiteServer(store)
         self._log = log
 
     def dispatch(self, method: str, target: str, headers: dict[str, str]) -> Response:
@@ -67,15 +69,15 @@ class AmplifyApi:
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         if parts.path.startswith(FILES_PREFIX):
             operation, args = "GetObject", [path[len(FILES_PREFIX) :]]
-        elif parts.path.startswith(SITES_PREFIX):
-            return self._record("GetSitePage", method, path, {}, self._files.serve_site(path))
+        elif parts.path.startswith((SITES_PREFIX, DOMAINS_PREFIX)):
+            operation, args = "GetSitePage", [path]
         else:
             segments = [unquote(s) for s in parts.path.strip("/").split("/")]
             routed = route(method, segments)
             if routed is None:
                 response = error_response(
                     "UnknownOperationException",
-                    f"pytest_amplify.testing serves {', '.join(OPERATIONS[:-1])}; not {method} {path}",
+                    f"pytest_amplify.testing serves {', '.join(MODEL_ERRORS)}; not {method} {path}",
                     404,
                 )
                 return self._record("Unknown", method, path, params, response)
@@ -101,6 +103,8 @@ class AmplifyApi:
     ) -> Response:
         if operation == "GetObject":
             return self._files.serve_file(args[0], params)
+        if operation == "GetSitePage":
+            return self._sites.serve(args[0])
         if not any(name.lower() == "authorization" for name in headers):
             return error_response(
                 "UnauthorizedException", "Missing Authentication Token: sign the request"
@@ -135,7 +139,7 @@ class AmplifyApi:
                     "name": app.name,
                     "description": "",
                     "repository": f"https://github.com/example/{app.name}",
-                    "platform": "WEB",
+                    "platform": app.platform,
                     "createTime": app.created_at,
                     "updateTime": app.created_at,
                     "environmentVariables": {},
@@ -173,6 +177,39 @@ class AmplifyApi:
                     "enablePullRequestPreview": False,
                 }
             }
+
+    def _op_ListDomainAssociations(
+        self, app_id: str, *, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        with self._store.lock:
+            if self._store.app(app_id) is None:
+                raise ApiError("BadRequestException", f"App {app_id} not found.")
+            domains = self._store.domains(app_id)
+            limit, offset = _max_results(params), _offset(params)
+            answer: dict[str, Any] = {
+                "domainAssociations": [
+                    {
+                        "domainAssociationArn": f"arn:aws:amplify:{self._store.region}:{_ACCOUNT}:apps/{app_id}/domains/{d.domain_name}",
+                        "domainName": d.domain_name,
+                        "enableAutoSubDomain": False,
+                        "domainStatus": d.status,
+                        "statusReason": "",
+                        "certificate": {"type": "AMPLIFY_MANAGED"},
+                        "subDomains": [
+                            {
+                                "subDomainSetting": {"prefix": prefix, "branchName": branch},
+                                "verified": d.verified,
+                                "dnsRecord": f"{prefix} CNAME d1example.cloudfront.net",
+                            }
+                            for prefix, branch in d.subdomains.items()
+                        ],
+                    }
+                    for d in domains[offset : offset + limit]
+                ]
+            }
+            if offset + limit < len(domains):
+                answer["nextToken"] = _next_token(offset + limit)
+            return answer
 
     def _summary(self, job: FakeJob, status: str, ended: float | None) -> dict[str, Any]:
         summary: dict[str, Any] = {

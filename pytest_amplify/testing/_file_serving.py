@@ -1,5 +1,5 @@
-"""Files behind presigned-style URLs (logs, artifacts, screenshots) and branches'
-deployed sites, as the local service serves them."""
+"""Files behind presigned-style URLs (logs, artifacts, screenshots), as the local
+service serves them (branches' sites are ``_sites``)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,7 @@ class _File:
 
 
 class FileServer:
-    """Signs file URLs as answers hand them out and serves them while they are valid;
-    serves the sites' pages the store holds.
+    """Signs file URLs as answers hand them out and serves them while they are valid.
 
     ``endpoint`` gives the running service's address: file URLs are absolute.
     """
@@ -88,20 +87,6 @@ class FileServer:
         if isinstance(body, bytes):
             return Response(200, body, headers)
         return Response(200, _chunks(body()), headers)
-
-    def serve_site(self, path: str) -> Response:
-        """A page of ``/_sites/APP_ID/DISPLAY_NAME/PAGE``."""
-        parts = path[len(SITES_PREFIX) :].split("/", 2)
-        if len(parts) < 2:
-            return Response(404, b"Not Found", {"Content-Type": "text/plain"})
-        app_id, display = parts[0], parts[1]
-        page = "/" + (parts[2] if len(parts) > 2 else "")
-        content = self._store.site_page(app_id, display, page)
-        if content is None:
-            return Response(404, b"<h1>404 Not Found</h1>", {"Content-Type": "text/html"})
-        return Response(
-            200, content, {"Content-Type": content_type(page if "." in page else "index.html")}
-        )
 
 
 def _chunks(body: Iterable[bytes]) -> Iterable[bytes]:

@@ -18,8 +18,8 @@ DUMMY_CREDENTIALS = Credentials("testing", "testing")
 
 @contextlib.contextmanager
 def targeting(config: pytest.Config, fake: FakeAmplify, source: str) -> Iterator[FakeAmplify]:
-    """Point the plugin at ``fake`` (endpoint, region, site, dummy credentials, and
-    its clock when simulated) while the block runs, whatever the ini, flags or
+    """Point the plugin at ``fake`` (endpoint, region, site and custom domains, dummy
+    credentials, and its clock when simulated) while the block runs, whatever the ini, flags or
     environment say. Markers still pick apps, branches and jobs."""
     clock = fake.clock
     wait_clock = (
@@ -35,6 +35,7 @@ def targeting(config: pytest.Config, fake: FakeAmplify, source: str) -> Iterator
         endpoint_url=fake.endpoint_url,
         region=fake.region,
         site_url=fake.site_url_template,
+        domain_url=fake.domain_url_template,
     ):
         yield fake
 

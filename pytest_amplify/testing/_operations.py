@@ -17,7 +17,9 @@ OPERATIONS = (
     "GetArtifactUrl",
     "GetApp",
     "GetBranch",
+    "ListDomainAssociations",
     "GetObject",
+    "GetSitePage",
 )
 
 # The errors botocore's Amplify model lists for each operation: the service answers
@@ -72,6 +74,9 @@ MODEL_ERRORS: Mapping[str, frozenset[str]] = {
             "NotFoundException",
             "InternalFailureException",
         }
+    ),
+    "ListDomainAssociations": frozenset(
+        {"BadRequestException", "UnauthorizedException", "InternalFailureException"}
     ),
 }
 

@@ -8,7 +8,8 @@
                 "steps": ["BUILD", {"name": "DEPLOY", "status": "FAILED", "reason": "..."}],
                 "then": [{"status": "RUNNING", "after_seconds": 5, "running": "BUILD"},
                          {"status": "FAILED", "after_seconds": 60}]}],
-      "sites": [{"app_id": "d1", "branch": "main", "pages": {"/": "<h1>Shop</h1>"}}]
+      "sites": [{"app_id": "d1", "branch": "main", "pages": {"/": "<h1>Shop</h1>"}}],
+      "domains": [{"app_id": "d1", "domain": "example.com", "subdomains": {"www": "main"}}]
     }
 """
 
@@ -26,7 +27,12 @@ class ScenarioTarget(Protocol):
     module need not import the service that imports it."""
 
     def add_app(
-        self, app_id: str, *, name: str | None = ..., default_domain: str | None = ...
+        self,
+        app_id: str,
+        *,
+        name: str | None = ...,
+        default_domain: str | None = ...,
+        platform: str | None = ...,
     ) -> object: ...
 
     def add_branch(self, app_id: str, branch: str, *, display_name: str | None = ...) -> object: ...
@@ -36,9 +42,12 @@ class ScenarioTarget(Protocol):
 
     def serve_site(self, app_id: str, branch: str, pages: Mapping[str, str | bytes]) -> object: ...
 
+    # The domain's fields come from the scenario as they are: add_domain checks them.
+    def add_domain(self, *args: Any, **kwargs: Any) -> object: ...
 
-_SECTIONS = {"apps", "branches", "jobs", "sites"}
-_APP_KEYS = {"app_id", "name", "default_domain"}
+
+_SECTIONS = {"apps", "branches", "jobs", "sites", "domains"}
+_APP_KEYS = {"app_id", "name", "default_domain", "platform"}
 _BRANCH_KEYS = {"app_id", "branch", "display_name"}
 _JOB_KEYS = {
     "app_id",
@@ -54,6 +63,7 @@ _JOB_KEYS = {
     "listed_after",
     "then",
     "allow_unknown_status",
+    "deployed_after",
 }
 _THEN_KEYS = {"status", "after_calls", "after_seconds", "running", "steps", "allow_unknown_status"}
 _STEP_KEYS = {
@@ -70,6 +80,7 @@ _STEP_KEYS = {
     "allow_unknown_status",
 }
 _SITE_KEYS = {"app_id", "branch", "pages"}
+_DOMAIN_KEYS = {"app_id", "domain", "subdomains", "status", "verified", "lag"}
 
 
 def _check_keys(data: object, allowed: set[str], where: str) -> Mapping[str, Any]:
@@ -120,7 +131,12 @@ def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[Fak
     scenario = _check_keys(scenario, _SECTIONS, "")
     for index, app in enumerate(_list(scenario, "apps", "")):
         app = _check_keys(app, _APP_KEYS, f"apps[{index}]")
-        fake.add_app(app["app_id"], name=app.get("name"), default_domain=app.get("default_domain"))
+        fake.add_app(
+            app["app_id"],
+            name=app.get("name"),
+            default_domain=app.get("default_domain"),
+            platform=app.get("platform"),
+        )
     for index, branch in enumerate(_list(scenario, "branches", "")):
         branch = _check_keys(branch, _BRANCH_KEYS, f"branches[{index}]")
         fake.add_branch(branch["app_id"], branch["branch"], display_name=branch.get("display_name"))
@@ -142,4 +158,9 @@ def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[Fak
     for index, site in enumerate(_list(scenario, "sites", "")):
         site = _check_keys(site, _SITE_KEYS, f"sites[{index}]")
         fake.serve_site(site["app_id"], site["branch"], site["pages"])
+    for index, domain in enumerate(_list(scenario, "domains", "")):
+        fields = dict(_check_keys(domain, _DOMAIN_KEYS, f"domains[{index}]"))
+        fake.add_domain(
+            fields.pop("app_id"), fields.pop("domain"), fields.pop("subdomains"), **fields
+        )
     return jobs

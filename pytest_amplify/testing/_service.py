@@ -21,7 +21,8 @@ from ._http import HttpServer, Response
 from ._presign import UrlSigner
 from ._request_log import FakeRequest, RequestLog
 from ._scenario import load_scenario
-from ._store import FakeApp, FakeBranch, Store
+from ._sites import DOMAINS_PREFIX
+from ._store import FakeApp, FakeBranch, FakeDomain, Store
 from ._timeline import FakeJob, StepsArgument, failed_build_step
 
 if TYPE_CHECKING:
@@ -142,6 +143,12 @@ class FakeAmplify:
         branch's display name) to fill in: the plugin's ``amplify_site_url`` format."""
         return f"{self.endpoint_url}{SITES_PREFIX}{{app_id}}/{{branch}}"
 
+    @property
+    def domain_url_template(self) -> str:
+        """Where custom domains are served, with ``{domain}`` (``www.example.com``) to
+        fill in: the plugin's ``amplify_domain_url`` format."""
+        return f"{self.endpoint_url}{DOMAINS_PREFIX}{{domain}}"
+
     def client(self, **client_kwargs: Any) -> AmplifyClient:
         """A boto3 Amplify client for this service, on its own session with dummy
         credentials (never boto3's default session)."""
@@ -164,9 +171,18 @@ class FakeAmplify:
     # -- apps, branches, jobs --------------------------------------------------------
 
     def add_app(
-        self, app_id: str, *, name: str | None = None, default_domain: str | None = None
+        self,
+        app_id: str,
+        *,
+        name: str | None = None,
+        default_domain: str | None = None,
+        platform: str | None = None,
     ) -> FakeApp:
-        return self._store.add_app(app_id, name=name, default_domain=default_domain)
+        """Add an app (or change one); ``platform`` is GetApp's: ``WEB`` (static
+        hosting, the default), ``WEB_COMPUTE`` or ``WEB_DYNAMIC``."""
+        return self._store.add_app(
+            app_id, name=name, default_domain=default_domain, platform=platform
+        )
 
     def add_branch(
         self, app_id: str, branch: str, *, display_name: str | None = None
@@ -188,6 +204,7 @@ class FakeAmplify:
         duration: float | None = None,
         listed_after: int = 0,
         allow_unknown_status: bool = False,
+        deployed_after: float | None = 0.0,
     ) -> FakeJob:
         """Add a job; by default a finished SUCCEED job with the typical steps.
 
@@ -196,7 +213,9 @@ class FakeAmplify:
         BUILD, TEST, DEPLOY, VERIFY, or DEPLOY, VERIFY for ``job_type="MANUAL"``).
         A job added finished ran for ``duration`` seconds (120 by default) up to now,
         or from ``started_at``. ``listed_after=N`` hides it from the first N ListJobs
-        calls of its branch, as Amplify lags behind a push.
+        calls of its branch, as Amplify lags behind a push. Once it SUCCEEDs, the
+        branch's site serves its BUILD artifacts ``deployed_after`` seconds after it
+        ended (``None``: never, the previous build stays).
         """
         return self._store.add_job(
             app_id,
@@ -211,6 +230,7 @@ class FakeAmplify:
             duration=duration,
             listed_after=listed_after,
             allow_unknown_status=allow_unknown_status,
+            deployed_after=deployed_after,
         )
 
     def add_succeeded_job(self, app_id: str, branch: str, **kwargs: Any) -> FakeJob:
@@ -274,6 +294,28 @@ class FakeAmplify:
             origin.start()
             self._site_origins[key] = origin
         return f"http://{origin.host}:{origin.port}"
+
+    def add_domain(
+        self,
+        app_id: str,
+        domain_name: str,
+        subdomains: Mapping[str, str],
+        *,
+        status: str = "AVAILABLE",
+        verified: bool = True,
+        lag: float | None = 0.0,
+    ) -> FakeDomain:
+        """Associate a custom domain (ListDomainAssociations): ``subdomains`` maps each
+        prefix ("" for the apex) to a branch, ``{"": "main", "www": "main"}``. It
+        serves a new build ``lag`` seconds after the default domain does (``None``:
+        never; it keeps the build it served when added), at :meth:`domain_url`."""
+        return self._store.add_domain(
+            app_id, domain_name, subdomains, status=status, verified=verified, lag=lag
+        )
+
+    def domain_url(self, host: str) -> str:
+        """Where the local service serves the custom domain ``host`` (``www.example.com``)."""
+        return self.domain_url_template.replace("{domain}", host)
 
     # -- faults ----------------------------------------------------------------------
 

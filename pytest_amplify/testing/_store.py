@@ -20,6 +20,20 @@ from ._timeline import (
     typical_steps,
 )
 
+PLATFORMS = ("WEB", "WEB_DYNAMIC", "WEB_COMPUTE")
+DOMAIN_STATUSES = (
+    "PENDING_VERIFICATION",
+    "IN_PROGRESS",
+    "AVAILABLE",
+    "IMPORTING_CUSTOM_CERTIFICATE",
+    "PENDING_DEPLOYMENT",
+    "AWAITING_APP_CNAME",
+    "FAILED",
+    "CREATING",
+    "REQUESTING_CERTIFICATE",
+    "UPDATING",
+)
+
 
 @dataclasses.dataclass
 class FakeApp:
@@ -27,6 +41,7 @@ class FakeApp:
     name: str
     default_domain: str
     created_at: float
+    platform: str = "WEB"
 
 
 @dataclasses.dataclass
@@ -36,6 +51,41 @@ class FakeBranch:
     display_name: str
     created_at: float
     site_pages: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class FakeDomain:
+    """A custom domain of an app: ``subdomains`` maps each prefix ("" for the apex)
+    to the branch it serves. ``lag`` is how much later than the default domain it
+    serves a new build; ``None``: never, it keeps the build it served when added."""
+
+    app_id: str
+    domain_name: str
+    subdomains: dict[str, str]
+    status: str
+    verified: bool
+    lag: float | None
+    created_at: float
+
+
+def _check_job_arguments(
+    job_type: str,
+    job_id: str | None,
+    listed_after: int,
+    duration: float | None,
+    deployed_after: float | None,
+) -> None:
+    if job_type not in JOB_TYPES:
+        raise ValueError(f"job_type {job_type!r} is not one of {', '.join(JOB_TYPES)}")
+    if job_id is not None and not (
+        isinstance(job_id, str) and job_id.isascii() and job_id.isdigit()
+    ):
+        raise ValueError(f"job_id {job_id!r} is not a job id: Amplify's are digits, e.g. '7'")
+    if not isinstance(listed_after, int) or listed_after < 0:
+        raise ValueError(f"listed_after must be 0 or more, not {listed_after!r}")
+    for name, seconds in (("duration", duration), ("deployed_after", deployed_after)):
+        if seconds is not None and seconds < 0:
+            raise ValueError(f"{name} must not be negative, not {seconds!r}")
 
 
 class Store:
@@ -54,17 +104,25 @@ class Store:
         self._branches: dict[tuple[str, str], FakeBranch] = {}
         self._jobs: dict[tuple[str, str], dict[str, FakeJob]] = {}
         self._artifacts: dict[str, tuple[FakeJob, str, bytes | str]] = {}
+        self._domains: dict[str, FakeDomain] = {}
 
     # -- adding ----------------------------------------------------------------------
 
     def add_app(
-        self, app_id: str, *, name: str | None = None, default_domain: str | None = None
+        self,
+        app_id: str,
+        *,
+        name: str | None = None,
+        default_domain: str | None = None,
+        platform: str | None = None,
     ) -> FakeApp:
         if not isinstance(app_id, str) or not APP_ID_PATTERN.fullmatch(app_id) or len(app_id) > 20:
             raise ValueError(
                 f"app_id {app_id!r} is not an Amplify app id ('d' and up to 19 lower-case "
                 "letters or digits, e.g. 'd1' or 'd2abc3def4')"
             )
+        if platform is not None and platform not in PLATFORMS:
+            raise ValueError(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}")
         with self.lock:
             app = self._apps.get(app_id)
             if app is None:
@@ -73,12 +131,42 @@ class Store:
                     name or f"app-{app_id}",
                     default_domain or f"{app_id}.amplifyapp.com",
                     self.clock(),
+                    platform or "WEB",
                 )
                 self._apps[app_id] = app
             else:
                 app.name = name or app.name
                 app.default_domain = default_domain or app.default_domain
+                app.platform = platform or app.platform
             return app
+
+    def add_domain(
+        self,
+        app_id: str,
+        domain_name: str,
+        subdomains: Mapping[str, str],
+        *,
+        status: str,
+        verified: bool,
+        lag: float | None,
+    ) -> FakeDomain:
+        if not isinstance(domain_name, str) or "." not in domain_name or "/" in domain_name:
+            raise ValueError(f"{domain_name!r} is not a domain name such as example.com")
+        if status not in DOMAIN_STATUSES:
+            raise ValueError(f"status {status!r} is not one of {', '.join(DOMAIN_STATUSES)}")
+        if lag is not None and lag < 0:
+            raise ValueError(f"lag must not be negative, not {lag!r}")
+        if not subdomains:
+            raise ValueError("a domain needs at least one subdomain: {'www': 'main'}")
+        self.add_app(app_id)
+        with self.lock:
+            if domain_name in self._domains:
+                raise ValueError(f"domain {domain_name} is already associated")
+            domain = FakeDomain(
+                app_id, domain_name, dict(subdomains), status, verified, lag, self.clock()
+            )
+            self._domains[domain_name] = domain
+            return domain
 
     def add_branch(
         self, app_id: str, branch: str, *, display_name: str | None = None
@@ -114,18 +202,10 @@ class Store:
         duration: float | None,
         listed_after: int,
         allow_unknown_status: bool,
+        deployed_after: float | None = 0.0,
     ) -> FakeJob:
         check_status(status, "add_job", allow_unknown_status)
-        if job_type not in JOB_TYPES:
-            raise ValueError(f"job_type {job_type!r} is not one of {', '.join(JOB_TYPES)}")
-        if job_id is not None and not (
-            isinstance(job_id, str) and job_id.isascii() and job_id.isdigit()
-        ):
-            raise ValueError(f"job_id {job_id!r} is not a job id: Amplify's are digits, e.g. '7'")
-        if not isinstance(listed_after, int) or listed_after < 0:
-            raise ValueError(f"listed_after must be 0 or more, not {listed_after!r}")
-        if duration is not None and duration < 0:
-            raise ValueError(f"duration must not be negative, not {duration!r}")
+        _check_job_arguments(job_type, job_id, listed_after, duration, deployed_after)
         finished = status in ("SUCCEED", "FAILED", "CANCELLED")
         if duration is not None and not finished:
             raise ValueError(
@@ -167,6 +247,7 @@ class Store:
                 clock=self.clock,
                 lock=self.lock,
                 finished_at=finished_at,
+                deployed_after=deployed_after,
             )
             jobs[job_id] = job
             for step in step_list:
@@ -220,6 +301,26 @@ class Store:
     def artifact(self, artifact_id: str) -> tuple[FakeJob, str, bytes | str] | None:
         with self.lock:
             return self._artifacts.get(artifact_id)
+
+    def domains(self, app_id: str) -> list[FakeDomain]:
+        with self.lock:
+            return [d for d in self._domains.values() if d.app_id == app_id]
+
+    def domain_for_host(self, host: str) -> tuple[FakeDomain, str] | None:
+        """The custom domain that serves ``host`` (``www.example.com``), and its branch."""
+        with self.lock:
+            for domain in self._domains.values():
+                for prefix, branch in domain.subdomains.items():
+                    if host == (f"{prefix}.{domain.domain_name}" if prefix else domain.domain_name):
+                        return domain, branch
+        return None
+
+    def branch_by_display_name(self, app_id: str, display_name: str) -> FakeBranch | None:
+        with self.lock:
+            for record in self._branches.values():
+                if record.app_id == app_id and record.display_name == display_name:
+                    return record
+        return None
 
     def display_name(self, app_id: str, branch: str) -> str:
         """The branch's name in its site's address, also for a branch not added yet."""

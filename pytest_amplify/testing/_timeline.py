@@ -166,6 +166,7 @@ class FakeJob:
         clock: Callable[[], float],
         lock: threading.RLock,
         finished_at: float | None = None,
+        deployed_after: float | None = 0.0,
     ) -> None:
         self.app_id = app_id
         self.branch = branch
@@ -176,6 +177,8 @@ class FakeJob:
         self.steps = steps
         self.started_at = started_at
         self.listed_after = listed_after
+        # Seconds after it SUCCEEDs before its site serves its build; None: never.
+        self.deployed_after = deployed_after
         self.list_calls_seen = 0
         self.get_calls_served = 0
         self.test_artifacts: dict[str, str] = {}  # artifact id -> file name

@@ -1,0 +1,18 @@
+"""The settings a check of a job's site runs with, as the session hands them to it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ._clock import WaitClock
+
+
+@dataclasses.dataclass(frozen=True)
+class SiteChecks:
+    """How a job's site is checked (``assert_serves_build``): the bound of the wait,
+    where custom domains are reached (``{domain}`` is the host name), and the clock."""
+
+    timeout: float
+    domain_url: str = "https://{domain}"
+    clock: WaitClock = dataclasses.field(default_factory=WaitClock)
+    timeout_source: str = "default"
