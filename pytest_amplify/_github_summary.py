@@ -198,35 +198,50 @@ def _size(markdown: str) -> int:
     return len(markdown.encode("utf-8"))
 
 
+class _Section:
+    """Markdown parts and their size in bytes, counted as they are added."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, part: str) -> None:
+        self.parts.append(part)
+        self.size += _size(part)
+
+
 def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budget: int) -> str:
     """The section, within ``budget`` bytes: the overview first, then each wait (the
     problems first), without log tails when they do not fit, then left out."""
     ordered = sorted(waits, key=lambda wait: not wait.problem)
-    section = f"{TITLE}\n\n{OVERVIEW_HEADER}"
-    left_out = 0
+    section = _Section()
+    section.add(f"{TITLE}\n\n{OVERVIEW_HEADER}")
+    # The table takes at most half: the waits' own sections say more.
+    rows_left_out = 0
     for wait in ordered:
         row = overview_row(wait)
-        if _size(section + row) > budget // 2:
-            left_out += 1
-            continue
-        section += row
-    if left_out:
-        section += (
-            f"\n{left_out} more waits left out (size cap); pytest's amplify section lists them.\n"
+        if rows_left_out or section.size + _size(row) > budget // 2:
+            rows_left_out += 1
+        else:
+            section.add(row)
+    if rows_left_out:
+        section.add(
+            f"\n{rows_left_out} more waits left out (size cap); "
+            "pytest's amplify section lists them.\n"
         )
-    section += "\n"
-    note = "\n_Some waits left out: the section is capped at {cap}._\n"
+    section.add("\n")
+    note = f"\n_Some waits left out: the section is capped at {budget // 1024} KiB._\n"
     skipped = 0
     for wait in ordered:
         for candidate in (wait_block(wait, tails), wait_block(wait, None)):
-            if _size(section + candidate + note) <= budget:
-                section += candidate
+            if section.size + _size(candidate) + _size(note) <= budget:
+                section.add(candidate)
                 break
         else:
             skipped += 1
     if skipped:
-        section += note.format(cap=f"{budget // 1024} KiB")
-    return section
+        section.add(note)
+    return "".join(section.parts)
 
 
 def append_summary(
