@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from ._durations import format_elapsed
 from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from ._model import AmplifyJob, JobStatus, JobStep
-from ._redact import redact_text, strip_query
+from ._redact import redact_text, single_line, strip_query
 from ._step_files import iter_log_lines
 
 LOG_TAIL_LINES = 30
@@ -21,7 +21,7 @@ LOG_TAIL_LINES = 30
 
 def _step_line(step: JobStep) -> str:
     duration = f" ({format_elapsed(step.duration)})" if step.duration is not None else ""
-    reason = f": {step.status_reason}" if step.status_reason else ""
+    reason = f": {single_line(step.status_reason)}" if step.status_reason else ""
     return f"  {step.name} {step.status}{duration}{reason}"
 
 
@@ -35,7 +35,7 @@ def log_tail(job: AmplifyJob, step: JobStep, lines: int = LOG_TAIL_LINES) -> str
         return f"  (the {step.name} log could not be read: {exc})"
     if not tail:
         return f"  (the {step.name} log is empty)"
-    return "\n".join(f"  | {line}" for line in tail)
+    return "\n".join(f"  | {single_line(line)}" for line in tail)
 
 
 def explain_job(

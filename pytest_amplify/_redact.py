@@ -69,3 +69,11 @@ def redact_text(text: str) -> str:
     """Redact every URL and stray signing parameter found in free text."""
     text = _URL_PATTERN.sub(lambda m: redact_url(m.group(0)), text)
     return _PARAMETER_PATTERN.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line. Build logs and status reasons are written by the build
+    (a pull request's code, say): a line break in them must not start a line of
+    pytest's output, where GitHub Actions would read ``::command::`` as a workflow
+    command (its runner also breaks lines at a lone carriage return)."""
+    return " ".join(text.splitlines())

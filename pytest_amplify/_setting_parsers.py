@@ -144,6 +144,13 @@ def parse_interval(text: str) -> float:
     return _parse_seconds(text, MAX_INTERVAL)
 
 
+def parse_report_path(text: str) -> str:
+    value = _nonblank(text)
+    if Path(value).is_dir():
+        raise SettingError("it is a directory; name a file such as amplify-report.json")
+    return value
+
+
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 

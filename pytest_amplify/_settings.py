@@ -34,6 +34,7 @@ from ._setting_parsers import (
     parse_job_id,
     parse_profile,
     parse_region,
+    parse_report_path,
     parse_site_url,
     parse_timeout,
 )
@@ -270,6 +271,41 @@ class Settings:
         help="pytest-html: embed VERIFY screenshots for failed tests (failed), every test "
         "(always) or none (never).",
         metavar="WHEN",
+    )
+    github_summary: Setting[bool] = _declare(
+        flag="--amplify-no-github-summary",
+        flag_sets=False,
+        parse=parse_bool,
+        default=True,
+        help="Leave the GitHub Actions job summary alone (ini: amplify_github_summary = false).",
+        ini_help="true (default): in GitHub Actions, append the jobs waited for to the job "
+        "summary (GITHUB_STEP_SUMMARY).",
+        python_value=_bool_value,
+    )
+    github_annotations: Setting[bool] = _declare(
+        flag="--amplify-no-github-annotations",
+        flag_sets=False,
+        parse=parse_bool,
+        default=True,
+        help="No ::error annotations in GitHub Actions (ini: amplify_github_annotations = false).",
+        ini_help="true (default): in GitHub Actions, an ::error annotation per failed wait.",
+        python_value=_bool_value,
+    )
+    junit_testcase_properties: Setting[bool] = _declare(
+        flag="--amplify-junit-testcase-properties",
+        flag_sets=True,
+        parse=parse_bool,
+        default=False,
+        help="Under junit_family = xunit2, write testcase properties too, which its schema "
+        "does not allow (always written under xunit1 and legacy).",
+        python_value=_bool_value,
+    )
+    report: Setting[str | None] = _declare(
+        flag="--amplify-report",
+        parse=parse_report_path,
+        default=None,
+        help="Write every wait (outcome, job, polls, tests) to this JSON file.",
+        metavar="PATH",
     )
 
     def replace(self, name: str, value: Any, source: str) -> Settings:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._aws import Credentials
     from ._clock import WaitClock
     from ._overrides import SettingsOverride
+    from ._run_reports import RunReports
     from ._session import AmplifySession
     from ._settings import Settings
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 SETTINGS_KEY: pytest.StashKey[tuple[Settings, dict[str, tuple[str, str]]]] = pytest.StashKey()
 # The session's state, created on the first use of a fixture.
 SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
+# What the run's reports leave for the terminal summary (notes, GitHub annotations).
+RUN_REPORTS_KEY: pytest.StashKey[RunReports] = pytest.StashKey()
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:

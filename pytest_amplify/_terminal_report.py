@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from ._durations import format_duration, format_elapsed
 from ._errors import AmplifyConfigError
 from ._model import describe_job
-from ._redact import redact_text
+from ._redact import redact_text, single_line
 from ._settings import Settings, apply_deferred
 from ._target import Target
 from ._wait_record import WaitRecord
@@ -46,12 +46,15 @@ def summary_lines(records: Iterable[WaitRecord]) -> list[str]:
         polls, job = record.polls, record.job
         wait = f"{polls} poll{'s' if polls != 1 else ''}, waited {format_duration(record.waited)}"
         if job is None:
-            first_line = (str(record.error) or "wait failed").splitlines()[0]
-            lines.append(f"{record.target.describe()}: wait failed ({wait}): {first_line}")
+            lines.append(f"{record.target.describe()}: wait failed ({wait}): {record.error_line}")
             continue
         lines.append(f"{job.describe()}: {job.status} in {format_elapsed(job.duration)} ({wait})")
         for step in job.steps:
-            reason = f": {step.status_reason}" if step.status_reason and not step.succeeded else ""
+            reason = (
+                f": {single_line(step.status_reason)}"
+                if step.status_reason and not step.succeeded
+                else ""
+            )
             lines.append(
                 f"  {step.name:<10} {step.status:<10} {format_elapsed(step.duration)}{reason}"
             )

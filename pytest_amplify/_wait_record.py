@@ -7,9 +7,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _errors
-from ._errors import AmplifyError, AmplifyWaitError
-from ._model import AmplifyJob
+from ._errors import (
+    AmplifyError,
+    AmplifyServiceError,
+    AmplifyTimeoutError,
+    AmplifyUnreachableError,
+    AmplifyWaitError,
+)
+from ._model import AmplifyJob, JobStatus
 from ._target import Target
+
+# How a wait ended, in the words of the reports (the JSON report's ``outcome``).
+OUTCOMES = (
+    "succeeded",
+    "failed",
+    "cancelled",
+    "timed_out",
+    "unreachable",
+    "service_error",
+    "wait_failed",
+)
+_ERROR_OUTCOMES: tuple[tuple[type[AmplifyError], str], ...] = (
+    (AmplifyTimeoutError, "timed_out"),
+    (AmplifyUnreachableError, "unreachable"),
+    (AmplifyServiceError, "service_error"),
+)
 
 
 @dataclasses.dataclass
@@ -28,6 +50,25 @@ class WaitRecord:
             raise self.error
         assert self.job is not None
         return self.job
+
+    @property
+    def outcome(self) -> str:
+        """One of :data:`OUTCOMES`: the job's end, or why there is no job."""
+        if self.job is not None:
+            if self.job.succeeded:
+                return "succeeded"
+            return "cancelled" if self.job.status == JobStatus.CANCELLED else "failed"
+        for error_type, outcome in _ERROR_OUTCOMES:
+            if isinstance(self.error, error_type):
+                return outcome
+        return "wait_failed"
+
+    @property
+    def error_line(self) -> str:
+        """The error's first line (its gist), or ``""`` when the wait did not fail."""
+        if self.error is None:
+            return ""
+        return (str(self.error) or "wait failed").splitlines()[0]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for other processes: the job as its GetJob answer."""
@@ -61,8 +102,45 @@ class WaitRecord:
 
 @dataclasses.dataclass(frozen=True)
 class ItemJob:
-    """A job (or a failed wait) one test used: for JUnit and pytest-html."""
+    """A job (or a failed wait) one test used: for JUnit, pytest-html and the run's
+    reports (which need to know whether the test required the job to succeed)."""
 
     target: Target
     job: AmplifyJob | None
     error: str | None = None
+    require_success: bool = True
+
+    def to_report(self) -> dict[str, Any]:
+        """What the reporting process needs of this use, as plain data (it crosses
+        from xdist workers on the test's reports)."""
+        return {"target": self.target.to_dict(), "require_success": self.require_success}
+
+
+@dataclasses.dataclass(frozen=True)
+class UsingTest:
+    """One test that used a wait, and how the test ended."""
+
+    nodeid: str
+    outcome: str
+    require_success: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ReportedWait:
+    """A wait and the tests that used it: what the run's reports show."""
+
+    record: WaitRecord
+    tests: tuple[UsingTest, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        """Whether a test needed the job to succeed (the default, when no test is
+        known to have used it)."""
+        return not self.tests or any(test.require_success for test in self.tests)
+
+    @property
+    def problem(self) -> bool:
+        """A failed wait, or a job that did not succeed though a test needed it to."""
+        if self.record.job is None:
+            return True
+        return self.required and not self.record.job.succeeded

@@ -20,9 +20,17 @@ from ._errors import AmplifyConfigError, AmplifyError
 from ._failures import or_fail
 from ._marker import apply_marker, marker_help, marker_kwargs
 from ._settings import OPTIONS, Settings, read_settings
-from ._stash import SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
+from ._stash import RUN_REPORTS_KEY, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
 from ._terminal_report import header_line
-from ._test_uses import SessionJobUse, record_session_job_use, set_session_job, uses_of
+from ._test_uses import (
+    REPORT_ATTRIBUTE,
+    SessionJobUse,
+    UsesLedger,
+    attach_uses,
+    record_session_job_use,
+    set_session_job,
+    uses_of,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
@@ -47,6 +55,7 @@ NOT_SUCCEEDED_SESSION = (
 WORKER_RECORDS = "amplify_records"
 WORKER_SHARED_DIRECTORY = "amplify_shared_directory"
 HTML_EXTRAS: pytest.StashKey[HtmlExtras] = pytest.StashKey()
+LEDGER: pytest.StashKey[UsesLedger] = pytest.StashKey()
 
 
 def _session(config: pytest.Config) -> AmplifySession:
@@ -88,6 +97,9 @@ def pytest_configure(config: pytest.Config) -> None:
         from . import _base_url
 
         config.pluginmanager.register(_base_url, "amplify-base-url")
+    if not is_xdist_worker(config):
+        config.stash[LEDGER] = UsesLedger()
+        config.pluginmanager.register(ReportingHooks(config.stash[LEDGER]), "amplify-reporting")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -243,6 +255,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     uses = uses_of(item)
+    if uses:
+        attach_uses(report, uses)
     # pytest-html may be installed without a report being written (no --html).
     if uses and item.config.getoption("htmlpath", None):
         from ._html import HtmlExtras
@@ -256,32 +270,60 @@ def pytest_runtest_makereport(
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     session = config.stash.get(SESSION_KEY, None)
-    if is_xdist_worker(config) or session is None:
+    if is_xdist_worker(config):
         return
-    records = session.all_records()
-    if not records:
-        return
-    from ._terminal_report import SECTION_TITLE, summary_lines
+    records = session.all_records() if session is not None else []
+    if records:
+        from ._terminal_report import SECTION_TITLE, summary_lines
 
-    terminalreporter.write_sep("=", SECTION_TITLE)
-    for line in summary_lines(records):
-        terminalreporter.write_line(line)
+        terminalreporter.write_sep("=", SECTION_TITLE)
+        for line in summary_lines(records):
+            terminalreporter.write_line(line)
+    reports = config.stash.get(RUN_REPORTS_KEY, None)
+    if reports is not None:
+        for note in reports.notes:
+            terminalreporter.write_sep("-", f"amplify: {note}")
+        # Workflow commands for GitHub Actions, each on a line of its own.
+        for command in reports.annotations:
+            terminalreporter.write_line(command)
 
 
+# Before junitxml's own sessionfinish, which writes the file the suite properties go in.
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     amplify = config.stash.get(SESSION_KEY, None)
-    if amplify is None:
-        return
     if is_xdist_worker(config):
+        if amplify is None:
+            return
         workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
         workeroutput[WORKER_RECORDS] = json.dumps([r.to_dict() for r in amplify.records.values()])
         if amplify.shared_directory is not None:
             workeroutput[WORKER_SHARED_DIRECTORY] = amplify.shared_directory
         return
+    records = amplify.all_records() if amplify is not None else []
+    read = config.stash.get(SETTINGS_KEY, None)
+    if read is not None and (records or read[0].report.value):
+        from ._run_reports import make_reports
+
+        config.stash[RUN_REPORTS_KEY] = make_reports(config, read[0], records, config.stash[LEDGER])
+    if amplify is None:
+        return
     # The shared results carry presigned URLs: they do not outlive the run.
     for directory in amplify.shared_directories():
         shutil.rmtree(directory, ignore_errors=True)
+
+
+class ReportingHooks:
+    """Hooks of the process that reports (not the xdist workers): every test's
+    reports reach it, with the jobs the test used (as plain data, from workers too)."""
+
+    def __init__(self, ledger: UsesLedger) -> None:
+        self._ledger = ledger
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if getattr(report, REPORT_ATTRIBUTE, None):
+            self._ledger.add(report)
 
 
 class XdistHooks:

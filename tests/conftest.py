@@ -55,13 +55,17 @@ AWS_VARIABLES = (
     "NO_PROXY",
     "no_proxy",
 )
+# A run inside GitHub Actions: inner runs must not write to the real job summary or
+# print annotations for the jobs of the local service.
+CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
 
 
 @pytest.fixture(autouse=True)
 def hermetic_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test sees the machine's AWS configuration, credentials or proxies, and no
-    test can reach real AWS: credentials are dummies and config files are empty."""
-    for name in AWS_VARIABLES:
+    """No test sees the machine's AWS configuration, credentials, proxies or CI
+    variables, and no test can reach real AWS: credentials are dummies and config
+    files are empty."""
+    for name in (*AWS_VARIABLES, *CI_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     empty = tmp_path_factory.getbasetemp() / "aws-empty"
     empty.mkdir(exist_ok=True)

@@ -18,6 +18,13 @@ from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
 from pytest_amplify._durations import format_duration, parse_duration
+from pytest_amplify._github_annotations import (
+    MAX_ANNOTATIONS,
+    error_annotations,
+    escape_data,
+    escape_property,
+)
+from pytest_amplify._github_summary import GITHUB_LIMIT, LogTail, fenced, render
 from pytest_amplify._job_listing import ListedJob
 from pytest_amplify._progress import TerminalProgress, progress_line
 from pytest_amplify._redact import is_signing_parameter, strip_query
@@ -36,8 +43,10 @@ from pytest_amplify._settings import (
 from pytest_amplify._site_checks import SiteChecks
 from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
 from pytest_amplify._target import LATEST, Target
+from pytest_amplify._test_uses import TEST_OUTCOMES
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
+from pytest_amplify._wait_record import OUTCOMES, ReportedWait, UsingTest, WaitRecord
 from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
@@ -47,27 +56,41 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_SERVE_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "GITHUB_LIMIT",
     "JITTER",
     "LATEST",
+    "MAX_ANNOTATIONS",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
     "OPTIONS",
     "OPTIONS_BY_NAME",
+    "OUTCOMES",
     "SERVE_MAX_INTERVAL",
+    "TEST_OUTCOMES",
     "AmplifyApi",
     "CallProblem",
     "InsideJob",
     "JobWait",
     "ListedJob",
+    "LogTail",
+    "ReportedWait",
+    "Target",
     "TerminalProgress",
+    "UsingTest",
+    "WaitRecord",
     "api_for",
     "connection_to",
+    "error_annotations",
+    "escape_data",
+    "escape_property",
+    "fenced",
     "format_duration",
     "handed_out_job",
     "is_signing_parameter",
     "make_wait",
     "parse_duration",
     "progress_line",
+    "render",
     "run_waits",
     "strip_query",
 ]

@@ -120,7 +120,14 @@ def test_tests_that_use_base_url_get_the_junit_properties(
 ) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="2")
     pytester.makepyfile(SHOW_BASE_URL + "\ndef test_unit():\n    pass\n")
-    result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-base-url", "--junitxml=j.xml")
+    result = pytester.runpytest(
+        *fake_args(fake),
+        *TARGET,
+        "--amplify-base-url",
+        "--junitxml=j.xml",
+        "-o",
+        "junit_family=xunit1",
+    )
     result.assert_outcomes(passed=2)
     cases = ET.parse(pytester.path / "j.xml").getroot().iter("testcase")
     properties = {

@@ -1,9 +1,8 @@
-"""The plugin as users run it: fixtures, the session cache, pytest's output, JUnit."""
+"""The plugin as users run it: fixtures, the session cache, pytest's output."""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
@@ -129,42 +128,6 @@ def test_the_header_names_the_target(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["amplify: app d1, branch main, commit abc123, region eu-west-1, timeout 30m 00s"]
     )
-
-
-@pytest.mark.parametrize("family", ["xunit1", "xunit2", "legacy"])
-def test_junit_records_the_job_as_testcase_properties(
-    pytester: pytest.Pytester, fake: FakeAmplify, family: str
-) -> None:
-    fake.add_job(app_id="d1", branch="main", job_id="3")
-    pytester.makepyfile(
-        """
-        def test_job(amplify_job):
-            pass
-
-        def test_plain():
-            pass
-        """
-    )
-    result = pytester.runpytest(
-        *fake_args(fake),
-        *TARGET,
-        "--junitxml=junit.xml",
-        "-o",
-        f"junit_family={family}",
-        "-W",
-        "error",
-    )
-    result.assert_outcomes(passed=2)
-    tree = ET.parse(pytester.path / "junit.xml")
-    cases = {case.get("name"): case for case in tree.iter("testcase")}
-    properties = {p.get("name"): p.get("value") for p in cases["test_job"].iter("property")}
-    assert properties == {
-        "amplify_app_id": "d1",
-        "amplify_branch": "main",
-        "amplify_job_id": "3",
-        "amplify_job_status": "SUCCEED",
-    }
-    assert not list(cases["test_plain"].iter("property"))
 
 
 def test_setup_errors_for_failed_jobs_explain_the_failure(

@@ -2,8 +2,9 @@
 and no session token in any output, file or exception repr.
 
 The end-to-end test runs a failing job through a real pytest process with ``-vv
--rA --junitxml --html`` and the ``pytest_amplify`` logger at DEBUG, then searches
-everything the run left for every secret it handed out. botocore's and urllib3's
+-rA --junitxml --html --amplify-report``, in GitHub Actions (annotations and the
+job summary) and the ``pytest_amplify`` logger at DEBUG, then searches everything
+the run left for every secret it handed out. botocore's and urllib3's
 own DEBUG logging is the user's choice (it prints signed request headers) and is
 left at WARNING here; the plugin's logger and the local service are not allowed
 to show a full presigned URL.
@@ -307,6 +308,8 @@ def test_a_failing_job_end_to_end_shows_no_secret_anywhere(
     )
     pytester.makeconftest(INNER_CONFTEST)
     pytester.makepyfile(test_inner=INNER_TESTS)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(pytester.path / "step-summary.md"))
 
     result = pytester.runpytest_subprocess(
         *fake_args(fake),
@@ -319,6 +322,7 @@ def test_a_failing_job_end_to_end_shows_no_secret_anywhere(
         "-rA",
         "--junitxml=junit.xml",
         "--html=report.html",
+        "--amplify-report=amplify-report.json",
         "--log-level=DEBUG",
         "-o",
         "log_cli=true",
@@ -379,7 +383,12 @@ def test_a_failing_job_end_to_end_shows_no_secret_anywhere(
     for path in sorted(pytester.path.rglob("*")):
         if path.is_file():
             texts[str(path.relative_to(pytester.path))] = path.read_bytes().decode("latin-1")
-    assert {"junit.xml", "report.html"} <= set(texts)
+    assert {"junit.xml", "report.html", "amplify-report.json", "step-summary.md"} <= set(texts)
+    assert "| [ERROR]: Build failed: tsc exited with 2" not in texts["step-summary.md"]
+    assert "[ERROR]: Build failed: tsc exited with 2" in texts["step-summary.md"], "the log tail"
+    assert "X-Amz-Signature=REDACTED" in texts["amplify-report.json"]
+    # dev (denied), main (FAILED) and main on amplify_fake's own service (FAILED).
+    assert stdout.count("::error title=") == 3
     assert "AmplifyServiceError(" in texts["the exception reprs"]
     assert "AmplifyAssertionError(" in texts["the exception reprs"]
 

@@ -193,7 +193,12 @@ def test_every_test_that_uses_it_gets_the_junit_properties(
             pass
         """
     )
-    pytester.runpytest(*fake_args(fake), *TARGET, "--junitxml=junit.xml").assert_outcomes(passed=3)
+    # Per-test properties are written under xunit1 and legacy (xunit2 has no place
+    # for them).
+    result = pytester.runpytest(
+        *fake_args(fake), *TARGET, "--junitxml=junit.xml", "-o", "junit_family=xunit1"
+    )
+    result.assert_outcomes(passed=3)
     cases = ET.parse(pytester.path / "junit.xml").getroot().iter("testcase")
     properties = {
         case.get("name"): [(p.get("name"), p.get("value")) for p in case.iter("property")]

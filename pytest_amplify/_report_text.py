@@ -1,0 +1,61 @@
+"""How the run's reports (GitHub job summary, annotations) put a wait's end in words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from ._wait_record import ReportedWait, UsingTest
+
+OUTCOME_WORDS = {
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "timed_out": "timed out",
+    "unreachable": "endpoint unreachable",
+    "service_error": "wait failed",
+    "wait_failed": "wait failed",
+}
+_TEST_OUTCOME_WORDS = {
+    "passed": ("passed", "passed"),
+    "failed": ("failed", "failed"),
+    "error": ("error", "errors"),
+    "skipped": ("skipped", "skipped"),
+    "xfailed": ("xfailed", "xfailed"),
+    "xpassed": ("xpassed", "xpassed"),
+}
+
+
+def ended(wait: ReportedWait) -> str:
+    """``SUCCEED``, ``FAILED``: the job's status; or the failed wait in words."""
+    job = wait.record.job
+    return job.status if job is not None else OUTCOME_WORDS[wait.record.outcome]
+
+
+def headline(wait: ReportedWait) -> str:
+    """``app d1, branch main, job 7: FAILED`` or ``app d1, branch main, latest job:
+    timed out``."""
+    record = wait.record
+    named = record.job.describe() if record.job is not None else record.target.describe()
+    return f"{named}: {ended(wait)}"
+
+
+def tests_phrase(tests: Sequence[UsingTest]) -> str:
+    """``3 tests: 2 passed, 1 error``; ``no test recorded`` when none is known."""
+    if not tests:
+        return "no test recorded"
+    counts = Counter(test.outcome for test in tests)
+    parts = []
+    for outcome, (one, many) in _TEST_OUTCOME_WORDS.items():
+        if counts[outcome]:
+            parts.append(f"{counts[outcome]} {one if counts[outcome] == 1 else many}")
+    noun = "test" if len(tests) == 1 else "tests"
+    return f"{len(tests)} {noun}: {', '.join(parts)}"
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    keep = max(0, limit - 40)  # room for the marker
+    return text[:keep] + f" [... {len(text) - keep:,} more characters]"
