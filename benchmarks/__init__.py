@@ -1,7 +1,6 @@
-"""Benchmarks for pytest-amplify's performance and scale goals (issue 5).
+"""Benchmarks for pytest-amplify's performance and scale goals.
 
 Run them with ``python benchmarks/run.py``; ``benchmarks/README.md`` says what each
-one measures. The modules are importable (``from benchmarks import schedule``) so
-that ``tests/test_performance_guards.py`` runs the same scenarios, reduced, and
-asserts on the counts they produce.
+one measures. The tests do not import them: ``tests/test_performance_guards.py``
+builds its own scenarios and counts calls, imports and waits of the plugin.
 """

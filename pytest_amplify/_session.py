@@ -18,7 +18,8 @@ from ._marker import apply_marker, marker_kwargs
 from ._model import AmplifyJob
 from ._overrides import OverrideStack
 from ._resolver import JobOrigin, JobResolver
-from ._settings import Settings, apply_deferred
+from ._settings import Settings
+from ._settings_sources import apply_deferred
 from ._site_checks import SiteChecks
 from ._target import Target
 from ._wait_policy import InsideJob, WaitPolicy

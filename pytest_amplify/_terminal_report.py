@@ -9,7 +9,8 @@ from ._durations import format_duration, format_elapsed
 from ._errors import AmplifyConfigError
 from ._model import describe_job
 from ._redact import redact_text, single_line
-from ._settings import Settings, apply_deferred
+from ._settings import Settings
+from ._settings_sources import apply_deferred
 from ._target import Target
 from ._wait_record import WaitRecord
 

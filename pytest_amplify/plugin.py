@@ -19,7 +19,8 @@ import pytest
 from ._errors import AmplifyConfigError, AmplifyError
 from ._failures import or_fail
 from ._marker import apply_marker, marker_help, marker_kwargs
-from ._settings import OPTIONS, Settings, read_settings
+from ._settings import OPTIONS, Settings
+from ._settings_sources import read_settings
 from ._stash import RUN_REPORTS_KEY, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
 from ._terminal_report import header_line
 from ._test_uses import (
