@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._assertions import check_required_success
 from ._errors import AmplifyError
 from ._marker import apply_marker
 from ._model import AmplifyJob
@@ -45,10 +44,12 @@ class AmplifyJobs:
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
         self._on_job(job, settings, None)
-        check_required_success(
+        item = self._session.current_item
+        self._session.explanations.require_success(
             job,
             settings.require_success.value,
             f"amplify_jobs: the job did not succeed ({job.status})",
+            item.nodeid if item is not None else "amplify_jobs",
         )
         return job
 

@@ -62,12 +62,37 @@ def explain_job(
     return redact_text("\n".join(lines))
 
 
-def check_required_success(job: AmplifyJob, required: bool, headline: str) -> None:
-    """The ``require_success`` rule of the fixtures: a job that did not SUCCEED, when
-    success is required, fails with the whole explanation."""
-    __tracebackhide__ = True
-    if required and not job.succeeded:
-        raise AmplifyAssertionError(explain_job(job, headline))
+class Explanations:
+    """The ``require_success`` rule of the fixtures, and where each failed job was
+    explained in this process: the first test that errors on a job gets the whole
+    story (steps, reason, log tail), later ones a short message that points there, so
+    that a CI log does not repeat 30 log lines per test (JUnit and HTML readers see
+    the first test's error whole)."""
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, str, str, str | None], str] = {}
+
+    def require_success(self, job: AmplifyJob, required: bool, headline: str, test: str) -> None:
+        __tracebackhide__ = True
+        if not required or job.succeeded:
+            return
+        first = self._first.setdefault((job.app_id, job.branch, job.job_id, job.region), test)
+        if first == test:
+            raise AmplifyAssertionError(explain_job(job, headline))
+        raise AmplifyAssertionError(short_explanation(job, headline, first))
+
+
+def short_explanation(job: AmplifyJob, headline: str, first_test: str) -> str:
+    """The job, its failed step and reason in a line; the rest is in ``first_test``'s error."""
+    failed = next((step for step in job.steps if step.status == JobStatus.FAILED), None)
+    step = ""
+    if failed is not None:
+        reason = f": {failed.status_reason}" if failed.status_reason else ""
+        step = f"; step {failed.name} {failed.status}{reason}"
+    return redact_text(
+        f"{headline}\nAmplify {job.describe()}: status {job.status}{step}. The steps and the "
+        f"log tail are in the error of {first_test}, the first test that used this job."
+    )
 
 
 def assertion_failure(message: str) -> AmplifyAssertionError:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from ._assertions import Explanations
 from ._aws import ClientFactory, Connection
 from ._clock import WaitClock
 from ._errors import AmplifyConfigError, AmplifyWaitError
@@ -54,6 +55,7 @@ class AmplifySession:
         self.environ = os.environ if environ is None else environ
         self.overrides = OverrideStack()
         self.clients = ClientFactory()
+        self.explanations = Explanations()
         self.resolver = JobResolver(self.api)
         self.records: dict[Target, WaitRecord] = {}
         self._progress_factory = progress_factory

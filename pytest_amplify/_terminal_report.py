@@ -40,10 +40,23 @@ def header_line(settings: Settings, deferred: dict[str, tuple[str, str]]) -> str
     return redact_text("amplify: " + ", ".join(parts))
 
 
+def _same_job(record: WaitRecord) -> tuple[object, ...]:
+    """What makes two waits the same job: reached by commit id and as ``latest``,
+    one job is still one job."""
+    if record.job is None:
+        return ("target", record.target)
+    target = record.target
+    return (target.endpoint_url, target.region, target.app_id, target.branch, record.job.job_id)
+
+
 def summary_lines(records: Iterable[WaitRecord]) -> list[str]:
-    """One block per target: the job and its steps, or why the wait failed."""
+    """One block per job (or failed wait): the job and its steps, or why the wait failed."""
     lines: list[str] = []
+    seen: set[tuple[object, ...]] = set()
     for record in records:
+        if _same_job(record) in seen:
+            continue
+        seen.add(_same_job(record))
         polls, job = record.polls, record.job
         wait = f"{polls} poll{'s' if polls != 1 else ''}, waited {format_duration(record.waited)}"
         if job is None:

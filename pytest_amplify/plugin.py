@@ -176,10 +176,10 @@ def _configured_job(
 
     job = or_fail(wait)
     record(settings, job, None)
-    from ._assertions import check_required_success
-
     headline = not_succeeded.format(status=job.status)
-    or_fail(lambda: check_required_success(job, settings.require_success.value, headline))
+    required = settings.require_success.value
+    test = request.node.nodeid
+    or_fail(lambda: session.explanations.require_success(job, required, headline, test))
     return job
 
 
