@@ -6,7 +6,8 @@ help, and whether ``@pytest.mark.amplify`` and ``override_settings`` may set it.
 Every other list of names is derived from those declarations.
 
 Precedence: ``@pytest.mark.amplify`` > an override (the local service's fixtures) >
-command line > ini > environment > default. Every value remembers where it came
+the GitHub event (``amplify_github_event``) > command line > ini > environment >
+default. Every value remembers where it came
 from, so an error can say "amplify_timeout = 'soon' (from amplify_timeout in
 pytest.ini)".
 """
@@ -14,15 +15,14 @@ pytest.ini)".
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_parsers import (
-    SettingError,
-    check_region_known,
+    bool_value,
+    int_value,
     parse_app_id,
     parse_bool,
     parse_branch,
@@ -32,14 +32,14 @@ from ._setting_parsers import (
     parse_interval,
     parse_job_id,
     parse_profile,
+    parse_pull_request,
     parse_region,
     parse_site_url,
     parse_timeout,
+    seconds_value,
+    text_value,
 )
-from ._target import LATEST
-
-if TYPE_CHECKING:
-    import pytest
+from ._target import LATEST, preview_branch
 
 T = TypeVar("T")
 
@@ -55,28 +55,6 @@ class Setting(Generic[T]):
 
     value: T
     source: str
-
-
-def _text_value(option: Option, value: object) -> Any:
-    """A marker's or an override's value: text, parsed like the ini's; ``None``
-    where the option allows it means the default."""
-    if value is None and option.none_is_default:
-        return option.default
-    if not isinstance(value, str):
-        raise SettingError("write it as a string")
-    return option.parse(value)
-
-
-def _seconds_value(option: Option, value: object) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    return _text_value(option, value)
-
-
-def _bool_value(option: Option, value: object) -> Any:
-    if not isinstance(value, bool):
-        raise SettingError("write True or False")
-    return value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +74,12 @@ class Option:
     marker: bool = False
     overridable: bool = False
     none_is_default: bool = False
-    python_value: Callable[[Option, object], Any] = _text_value
+    python_value: Callable[[Option, object], Any] = text_value
+    # An environment variable that is set but blank counts as unset.
+    blank_env_is_unset: bool = False
+    # The environment's value is not used when this other setting was given on the
+    # command line or in the ini (the command line beats the environment).
+    env_yields_to: str | None = None
 
     @property
     def ini(self) -> str:
@@ -134,6 +117,32 @@ class Settings:
         metavar="BRANCH",
         marker=True,
         overridable=True,
+    )
+    pull_request: Setting[int | None] = _declare(
+        flag="--amplify-pull-request",
+        env=("AWS_PULL_REQUEST_ID",),
+        blank_env_is_unset=True,
+        env_yields_to="branch",
+        parse=parse_pull_request,
+        default=None,
+        help="Test the preview of this pull request: branch pr-N, waited for while Amplify "
+        "creates it (env AWS_PULL_REQUEST_ID).",
+        metavar="NUMBER",
+        marker=True,
+        overridable=True,
+        none_is_default=True,
+        python_value=int_value,
+    )
+    github_event: Setting[bool] = _declare(
+        flag="--amplify-github-event",
+        flag_sets=True,
+        parse=parse_bool,
+        default=False,
+        help="In GitHub Actions, on a pull_request or pull_request_target event, test the "
+        "pull request's preview (pr-N) built from its head commit, both read from the "
+        "event file (ini: amplify_github_event = true).",
+        ini_help="true: on a GitHub pull_request or pull_request_target event, test the "
+        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH).",
     )
     job_id: Setting[str] = _declare(
         flag="--amplify-job-id",
@@ -189,7 +198,7 @@ class Settings:
         metavar="DURATION",
         marker=True,
         overridable=True,
-        python_value=_seconds_value,
+        python_value=seconds_value,
     )
     poll_interval: Setting[float] = _declare(
         flag="--amplify-poll-interval",
@@ -226,7 +235,7 @@ class Settings:
         ini_help="true (default): a job that did not SUCCEED errors the test at setup; "
         "false: tests receive failed jobs to assert on.",
         marker=True,
-        python_value=_bool_value,
+        python_value=bool_value,
     )
     html_screenshots: Setting[str] = _declare(
         flag="--amplify-html-screenshots",
@@ -259,6 +268,32 @@ class Settings:
                 f"amplify_commit_id = {self.commit_id.value} (from {self.commit_id.source}) "
                 "both pick the job; set only one of them"
             )
+        self._check_one_branch()
+
+    def branch_to_test(self) -> Setting[str | None]:
+        """The branch to wait on: a pull request's preview branch (pr-N) when one is set."""
+        number = self.pull_request.value
+        if number is not None:
+            return Setting(preview_branch(number), self.pull_request.source)
+        return self.branch
+
+    def _check_one_branch(self) -> None:
+        branch, number = self.branch, self.pull_request
+        if (
+            branch.value is None
+            or number.value is None
+            or branch.value == preview_branch(number.value)
+        ):
+            return
+        # AWS_BRANCH is the pull request's source branch in a preview's build, and
+        # anything beats the environment: only values given here can disagree.
+        if not (given_here(branch) and given_here(number)):
+            return
+        raise AmplifyConfigError(
+            f"amplify_branch = {branch.value} (from {branch.source}) and amplify_pull_request = "
+            f"{number.value} (from {number.source}) both pick the branch; set only one of them "
+            f"(pull request {number.value}'s preview is branch {preview_branch(number.value)})"
+        )
 
     def pick_job(self, given: Collection[str], source: str) -> Settings:
         """Job id and commit id pick the job together: giving one (a marker, an
@@ -270,6 +305,15 @@ class Settings:
             settings = settings.replace("commit_id", None, source)
         return settings
 
+    def pick_branch(self, given: Collection[str], source: str) -> Settings:
+        """Branch and pull request pick the branch together: giving one (a marker, an
+        override, the GitHub event) sets the other aside."""
+        if "branch" in given and "pull_request" not in given:
+            return self.replace("pull_request", None, source)
+        if "pull_request" in given and "branch" not in given and self.pull_request.value:
+            return self.replace("branch", None, source)
+        return self
+
 
 OPTIONS: tuple[Option, ...] = tuple(
     Option(name=field.name, **field.metadata["option"]) for field in dataclasses.fields(Settings)
@@ -279,83 +323,7 @@ MARKER_KEYWORDS = tuple(option.name for option in OPTIONS if option.marker)
 OVERRIDABLE = tuple(option.name for option in OPTIONS if option.overridable)
 
 
-def bad_value(option_name: str, raw: object, source: str, reason: str) -> AmplifyConfigError:
-    option = OPTIONS_BY_NAME.get(option_name)
-    key = option.ini if option else option_name
-    return AmplifyConfigError(f"{key} = {raw!r} (from {source}): {reason}")
-
-
-def _ini_source(config: pytest.Config, key: str) -> str:
-    for item in getattr(config.option, "override_ini", None) or ():
-        if item.split("=", 1)[0].strip() == key:
-            return f"-o {key}"
-    inipath = getattr(config, "inipath", None)
-    return f"{key} in {inipath.name}" if inipath else key
-
-
-def _raw_value(
-    option: Option, config: pytest.Config, environ: Mapping[str, str]
-) -> tuple[Setting[Any], bool]:
-    """The first source that has a value, and whether it is text still to parse: a
-    flag's or the ini's text, the environment's (checked later), or the default."""
-    flag = config.getoption(option.dest, default=None)
-    if option.flag_sets is not None and flag:
-        return Setting(option.flag_sets, option.flag), False
-    if option.flag_sets is None and flag is not None:
-        return Setting(str(flag), option.flag), True
-    ini = config.getini(option.ini)
-    if ini is not None:
-        return Setting(str(ini), _ini_source(config, option.ini)), True
-    names = () if _ignores_configured_endpoints(option, environ) else option.env
-    env_name = next((name for name in names if name in environ), None)
-    if env_name is not None:
-        return Setting(environ[env_name], f"{ENVIRONMENT}{env_name}"), True
-    return Setting(option.default, "default"), False
-
-
-def read_settings(
-    config: pytest.Config, environ: Mapping[str, str] | None = None
-) -> tuple[Settings, dict[str, tuple[str, str]]]:
-    """The settings from command line, ini and environment.
-
-    Values from the command line and the ini are checked here (a bad one is a
-    usage error at start-up). Values from the environment are returned raw in the
-    second result and checked only when a fixture needs them: an unrelated
-    ``AWS_APP_ID`` must not break runs that never use the plugin.
-    """
-    environ = os.environ if environ is None else environ
-    values: dict[str, Setting[Any]] = {}
-    deferred: dict[str, tuple[str, str]] = {}
-    for option in OPTIONS:
-        raw, is_text = _raw_value(option, config, environ)
-        if raw.source.startswith(ENVIRONMENT):
-            deferred[option.name] = (raw.value, raw.source)
-            raw, is_text = Setting(option.default, "default"), False
-        try:
-            values[option.name] = Setting(option.parse(raw.value), raw.source) if is_text else raw
-        except SettingError as exc:
-            raise bad_value(option.name, raw.value, raw.source, str(exc)) from None
-    settings = Settings(**values)
-    settings.check_consistent()
-    if settings.region.value and not settings.endpoint_url.value and "endpoint_url" not in deferred:
-        check_region_known(settings.region.value, settings.region.source)
-    return settings, deferred
-
-
-def apply_deferred(settings: Settings, deferred: Mapping[str, tuple[str, str]]) -> Settings:
-    """Check and apply values that came from the environment."""
-    for name, (raw, source) in deferred.items():
-        if settings.get(name).source != "default":
-            continue
-        try:
-            settings = settings.replace(name, OPTIONS_BY_NAME[name].parse(raw), source)
-        except SettingError as exc:
-            raise bad_value(name, raw, source, str(exc)) from None
-    return settings
-
-
-def _ignores_configured_endpoints(option: Option, environ: Mapping[str, str]) -> bool:
-    return (
-        option.name == "endpoint_url"
-        and environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true"
-    )
+def given_here(setting: Setting[Any]) -> bool:
+    """Given on the command line, in the ini, by an override or a marker: not a
+    default nor the environment's."""
+    return setting.source != "default" and not setting.source.startswith(ENVIRONMENT)

@@ -18,6 +18,7 @@ from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
 from pytest_amplify._durations import format_duration, parse_duration
+from pytest_amplify._github_event import PullRequestEvent, closed_message
 from pytest_amplify._job_listing import ListedJob
 from pytest_amplify._progress import TerminalProgress, progress_line
 from pytest_amplify._redact import is_signing_parameter, strip_query
@@ -31,6 +32,7 @@ from pytest_amplify._settings import (
 )
 from pytest_amplify._target import LATEST, Target
 from pytest_amplify._wait_all import run_waits
+from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
 from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
@@ -41,17 +43,22 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "JITTER",
     "LATEST",
+    "MANUAL_HINT",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
     "OPTIONS",
     "OPTIONS_BY_NAME",
+    "PREVIEW_CAUSES",
+    "PREVIEW_DELETED_HINT",
     "AmplifyApi",
     "CallProblem",
     "InsideJob",
     "JobWait",
     "ListedJob",
+    "PullRequestEvent",
     "TerminalProgress",
     "api_for",
+    "closed_message",
     "connection_to",
     "format_duration",
     "is_signing_parameter",
@@ -100,6 +107,7 @@ def make_wait(
     inside_job: InsideJob | None = None,
     endpoint_url: str | None = None,
     seed: int | str = 0,
+    pull_request: int | None = None,
 ) -> JobWait:
     """The plugin's wait for one job on ``fake``, on ``clock`` (no real waiting), its
     jitter drawn from ``seed`` so that every run polls at the same times."""
@@ -110,6 +118,7 @@ def make_wait(
         commit_id=commit_id,
         endpoint_url=endpoint_url or fake.endpoint_url,
         region=REGION,
+        pull_request=pull_request,
     )
     return JobWait(
         target,

@@ -29,7 +29,14 @@ class ScenarioTarget(Protocol):
         self, app_id: str, *, name: str | None = ..., default_domain: str | None = ...
     ) -> object: ...
 
-    def add_branch(self, app_id: str, branch: str, *, display_name: str | None = ...) -> object: ...
+    def add_branch(
+        self,
+        app_id: str,
+        branch: str,
+        *,
+        display_name: str | None = ...,
+        created_after: float = ...,
+    ) -> object: ...
 
     # The job's fields come from the scenario as they are: add_job checks them.
     def add_job(self, *args: Any, **kwargs: Any) -> FakeJob: ...
@@ -39,7 +46,7 @@ class ScenarioTarget(Protocol):
 
 _SECTIONS = {"apps", "branches", "jobs", "sites"}
 _APP_KEYS = {"app_id", "name", "default_domain"}
-_BRANCH_KEYS = {"app_id", "branch", "display_name"}
+_BRANCH_KEYS = {"app_id", "branch", "display_name", "created_after"}
 _JOB_KEYS = {
     "app_id",
     "branch",
@@ -123,7 +130,12 @@ def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[Fak
         fake.add_app(app["app_id"], name=app.get("name"), default_domain=app.get("default_domain"))
     for index, branch in enumerate(_list(scenario, "branches", "")):
         branch = _check_keys(branch, _BRANCH_KEYS, f"branches[{index}]")
-        fake.add_branch(branch["app_id"], branch["branch"], display_name=branch.get("display_name"))
+        fake.add_branch(
+            branch["app_id"],
+            branch["branch"],
+            display_name=branch.get("display_name"),
+            created_after=branch.get("created_after", 0.0),
+        )
     jobs = []
     for index, job_data in enumerate(_list(scenario, "jobs", "")):
         where = f"jobs[{index}]"
