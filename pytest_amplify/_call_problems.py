@@ -272,10 +272,13 @@ def classify(
 
 
 def _names_missing_branch(message: str) -> bool:
-    """Amplify's "Branch not found" (its wording is not part of the API's model)."""
+    """Amplify's "Branch not found" (its wording is not part of the API's model); a
+    missing job's message names its branch too, but it names the job."""
     lowered = message.lower()
-    return "branch" in lowered and any(
-        words in lowered for words in ("not found", "does not exist", "doesn't exist")
+    return (
+        "branch" in lowered
+        and "job" not in lowered
+        and any(words in lowered for words in ("not found", "does not exist", "doesn't exist"))
     )
 
 

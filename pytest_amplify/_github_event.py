@@ -35,7 +35,8 @@ class PullRequestEvent:
 
     @property
     def source(self) -> str:
-        return f"the {self.event_name} event (GITHUB_EVENT_PATH)"
+        """Where the number and the head commit came from (in messages and the summary)."""
+        return f"the {self.event_name} event in GITHUB_EVENT_PATH"
 
 
 def _event_error(reason: str) -> AmplifyConfigError:
@@ -94,9 +95,9 @@ def apply_event(settings: Settings, event: PullRequestEvent | None) -> Settings:
         return settings
     if event.action == "closed":
         raise AmplifyConfigError(closed_message(event))
-    source = f"pull_request.head.sha of {event.source}"
-    settings = settings.replace(
-        "pull_request", event.number, f"pull_request.number of {event.source}"
+    # One source for both: a marker that picks another branch drops the commit too.
+    settings = settings.replace("pull_request", event.number, event.source)
+    settings = settings.replace("commit_id", event.head_sha, event.source)
+    return settings.pick_branch({"pull_request"}, event.source).pick_job(
+        {"commit_id"}, event.source
     )
-    settings = settings.replace("commit_id", event.head_sha, source)
-    return settings.pick_branch({"pull_request"}, event.source).pick_job({"commit_id"}, source)

@@ -7,9 +7,8 @@ Every other list of names is derived from those declarations.
 
 Precedence: ``@pytest.mark.amplify`` > an override (the local service's fixtures) >
 the GitHub event (``amplify_github_event``) > command line > ini > environment >
-default. Every value remembers where it came
-from, so an error can say "amplify_timeout = 'soon' (from amplify_timeout in
-pytest.ini)".
+default. Every value remembers where it came from, so an error can say
+"amplify_timeout = 'soon' (from amplify_timeout in pytest.ini)".
 """
 
 from __future__ import annotations
@@ -309,7 +308,13 @@ class Settings:
         """Branch and pull request pick the branch together: giving one (a marker, an
         override, the GitHub event) sets the other aside."""
         if "branch" in given and "pull_request" not in given:
-            return self.replace("pull_request", None, source)
+            settings = self.replace("pull_request", None, source)
+            # A commit that came with the pull request (the GitHub event's head
+            # commit) is that pull request's: it goes with it.
+            number, commit = self.pull_request, self.commit_id
+            if "commit_id" not in given and number.value and commit.source == number.source:
+                settings = settings.replace("commit_id", None, source)
+            return settings
         if "pull_request" in given and "branch" not in given and self.pull_request.value:
             return self.replace("branch", None, source)
         return self

@@ -9,7 +9,7 @@ from ._call_problems import CallProblem
 from ._durations import format_duration
 from ._errors import AmplifyServiceError, AmplifyTimeoutError, AmplifyUnreachableError
 from ._model import AmplifyJob, describe_job
-from ._target import Target
+from ._target import PREVIEW_PREFIX, Target
 from ._wait_policy import InsideJob, WaitPolicy
 
 # Why a pull request's preview branch may never appear (Amplify's user guide,
@@ -85,7 +85,7 @@ def _not_listed(wait: EndingWait, waited: str, limit: str) -> str:
     )
     if wait.manual_jobs_listed and target.commit_id:
         check = MANUAL_HINT
-    elif target.pull_request is not None:
+    elif target.pull_request is not None or target.branch.startswith(PREVIEW_PREFIX):
         check = (
             "Check that Amplify built the pull request (a preview build starts when it opens "
             "or is pushed to) and that the commit id is its head, pull_request.head.sha, not "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_amplify import AmplifyJob
+from pytest_amplify import AmplifyJob, AmplifyServiceError, AmplifyTimeoutError
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .conftest import fake_args
@@ -111,8 +111,7 @@ def test_from_the_event_file_with_no_branch_given(
         [
             f"amplify: app d1, branch pr-42, commit {HEAD}, timeout 30m*",
             "app d1, branch pr-42, job 1: SUCCEED in *",
-            f"  matched commit {HEAD} (from pull_request.head.sha of the {event_name} event "
-            "(GITHUB_EVENT_PATH))",
+            f"  matched commit {HEAD} (from the {event_name} event in GITHUB_EVENT_PATH)",
         ]
     )
 
@@ -127,6 +126,24 @@ def test_the_event_takes_the_place_of_the_merge_ref_and_merge_commit(
     pytester.makeconftest(PREVIEW_CONFTEST)
     pytester.makepyfile(test_preview=PREVIEW_TEST)
     result = pytester.runpytest("--amplify-app-id=d1", f"--amplify-commit-id={MERGE}")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_marker_for_another_branch_drops_the_events_commit_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_pull_request_run(monkeypatch, write_event(pytester.path))
+    pytester.makeconftest(PREVIEW_CONFTEST)
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.amplify(branch="main")
+        def test_production(amplify_job):
+            assert (amplify_job.branch, amplify_job.commit_id) == ("main", "{MERGE}")
+        """
+    )
+    result = pytester.runpytest("--amplify-app-id=d1", "--amplify-github-event")
     result.assert_outcomes(passed=1)
 
 
@@ -266,6 +283,30 @@ def test_the_progress_line_says_the_branch_is_not_created_yet(
     assert not any("not created yet" in line for line in lines[-1:])
     assert step.succeeded
     assert 90 <= wait.elapsed() <= 90 + 60 + 30
+
+
+def test_a_merge_commit_awaited_on_a_preview_branch_is_named_as_the_likely_mistake(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    """The issue's new user: --amplify-branch pr-42 with $GITHUB_SHA, GitHub's merge
+    commit, which no preview job carries."""
+    fake.add_preview("d1", 42, head_commit=HEAD)
+    wait = make_wait(fake, clock, branch="pr-42", commit_id=MERGE, timeout=120)
+    with pytest.raises(AmplifyTimeoutError) as raised:
+        wait.run()
+    assert "its head, pull_request.head.sha, not GITHUB_SHA (GitHub's merge commit)" in str(
+        raised.value
+    )
+
+
+def test_a_missing_job_on_a_preview_is_not_a_missing_branch(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    fake.add_preview("d1", 42, head_commit=HEAD)
+    wait = make_wait(fake, clock, branch="pr-42", job_id="7", pull_request=42)
+    with pytest.raises(AmplifyServiceError, match=r"Job 7 not found for branch pr-42"):
+        wait.run()
+    assert wait.polls == 1
 
 
 def test_the_preview_url_comes_from_get_app_and_get_branch(
