@@ -54,8 +54,8 @@ class AmplifyJobs:
         return job
 
     def wait(self, **target: Any) -> AmplifyJob:
-        """The finished job for ``app_id``, ``branch``, ``job_id`` or ``commit_id``
-        (``timeout`` and ``require_success`` too)."""
+        """The finished job for ``app_id``, ``branch`` (or ``pull_request``), ``job_id``
+        or ``commit_id`` (``timeout`` and ``require_success`` too)."""
         __tracebackhide__ = True
         settings = self._settings(target)
         try:

@@ -86,6 +86,8 @@ class CallProblem:
     summary: str
     hint: str = ""
     throttled: bool = False
+    # Amplify said the branch does not exist (a preview's branch may appear later).
+    branch_missing: bool = False
 
     def describe(self) -> str:
         return f"{self.summary}; {self.hint}" if self.hint else self.summary
@@ -166,9 +168,12 @@ def _classify_answer(exc: BaseException, operation: str, resource: str, on: str)
     answer = _ErrorAnswer(code, message, status, operation, on)
     text = redact_text(f"{code}{f' ({status})' if status else ''}: {message}" if message else code)
     summary = f"{operation} for {resource} failed with {text}"
+    branch_missing = code in ("NotFoundException", "BadRequestException") and _names_missing_branch(
+        message
+    )
     for applies, kind, hint, throttled in _ANSWER_RULES:
         if applies(answer):
-            return CallProblem(kind, summary, hint(answer), throttled)
+            return CallProblem(kind, summary, hint(answer), throttled, branch_missing)
     raise AssertionError("the last rule always applies")  # pragma: no cover
 
 
@@ -265,6 +270,17 @@ def classify(
         if isinstance(exc, classes):
             return CallProblem(kind, redact_text(summary(operation, resource, exc)), hint)
     return None
+
+
+def _names_missing_branch(message: str) -> bool:
+    """Amplify's "Branch not found" (its wording is not part of the API's model); a
+    missing job's message names its branch too, but it names the job."""
+    lowered = message.lower()
+    return (
+        "branch" in lowered
+        and "job" not in lowered
+        and any(words in lowered for words in ("not found", "does not exist", "doesn't exist"))
+    )
 
 
 def _reason(exc: BaseException) -> str:

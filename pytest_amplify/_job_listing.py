@@ -11,7 +11,7 @@ from ._amplify_api import AmplifyApi
 from ._api_values import job_number, mapping, optional_str, required_str, timestamp
 from ._aws import READ_TIMEOUT
 from ._errors import AmplifyResponseError
-from ._model import JobStatus, job_duration
+from ._model import MANUAL_JOB_TYPE, JobStatus, job_duration
 from ._target import Target
 
 
@@ -24,6 +24,12 @@ class ListedJob:
     commit_id: str | None
     start_time: dt.datetime | None
     end_time: dt.datetime | None
+    job_type: str | None = None
+
+    @property
+    def manual(self) -> bool:
+        """A manual (zip) deployment: its commitId is a placeholder, not a git SHA."""
+        return self.job_type == MANUAL_JOB_TYPE
 
     @property
     def number(self) -> int:
@@ -44,6 +50,7 @@ class ListedJob:
             commit_id=optional_str(data, "commitId", where),
             start_time=timestamp(data, "startTime", where),
             end_time=timestamp(data, "endTime", where),
+            job_type=optional_str(data, "jobType", where),
         )
 
 
@@ -77,7 +84,9 @@ def find_in_listing(
         if page_number == 0:
             first_page = page
         for listed in page:
-            if target.commit_id is not None and listed.commit_id != target.commit_id:
+            if target.commit_id is not None and (
+                listed.manual or listed.commit_id != target.commit_id
+            ):
                 continue
             if best is None or listed.number > best.number:
                 best = listed

@@ -30,6 +30,14 @@ def apply_marker(settings: Settings, kwargs: Mapping[str, object], where: str) -
             f"{MARKER}(job_id=..., commit_id=...) ({where}) picks the job twice; "
             "give only one of them"
         )
+    if {"branch", "pull_request"} <= set(kwargs) and None not in (
+        kwargs["branch"],
+        kwargs["pull_request"],
+    ):
+        raise AmplifyConfigError(
+            f"{MARKER}(branch=..., pull_request=...) ({where}) picks the branch twice; "
+            "give only one of them"
+        )
     for name, value in kwargs.items():
         option = OPTIONS_BY_NAME[name]
         try:
@@ -39,6 +47,8 @@ def apply_marker(settings: Settings, kwargs: Mapping[str, object], where: str) -
         settings = settings.replace(name, parsed, f"{MARKER}({name}=...)")
     picked_by = "commit_id" if "commit_id" in kwargs else "job_id"
     settings = settings.pick_job(kwargs, f"{MARKER}({picked_by}=...)")
+    branch_by = "pull_request" if "pull_request" in kwargs else "branch"
+    settings = settings.pick_branch(kwargs, f"{MARKER}({branch_by}=...)")
     settings.check_consistent()
     return settings
 

@@ -65,6 +65,11 @@ def describe_job(app_id: str, branch: str, which: str | None = None) -> str:
     return f"app {app_id}, branch {branch}, {which}" if which else f"app {app_id}, branch {branch}"
 
 
+# The jobType of a manual (zip) deployment (create-deployment, start-deployment): its
+# commitId is a placeholder, not a git SHA, and it has no BUILD step.
+MANUAL_JOB_TYPE = "MANUAL"
+
+
 class JobStatus:
     """The status strings Amplify uses for jobs and steps.
 

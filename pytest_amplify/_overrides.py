@@ -47,7 +47,7 @@ class SettingsOverride:
     def apply(self, settings: Settings) -> Settings:
         for name, value in self.values.items():
             settings = settings.replace(name, value, self.source)
-        return settings.pick_job(self.values, self.source)
+        return settings.pick_job(self.values, self.source).pick_branch(self.values, self.source)
 
 
 class OverrideStack:

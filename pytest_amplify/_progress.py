@@ -27,7 +27,9 @@ def progress_line(wait: JobWait) -> str:
     parts = [wait.status or "resolving"]
     if wait.current_step:
         parts.append(f"step {wait.current_step}")
-    if wait.waiting_to_be_listed:
+    if wait.waiting_for_branch:
+        parts.append(f"branch {wait.target.branch} not created yet")
+    elif wait.waiting_to_be_listed:
         parts.append(
             f"no job of commit {wait.target.commit_id[:12]} listed yet"
             if wait.target.commit_id

@@ -15,12 +15,13 @@ from ._assertions import Explanations
 from ._aws import ClientFactory, Connection
 from ._clock import WaitClock
 from ._errors import AmplifyConfigError, AmplifyWaitError
+from ._github_event import PullRequestEvent, apply_event, read_pull_request_event
 from ._marker import apply_marker, marker_kwargs
 from ._model import AmplifyJob
 from ._overrides import OverrideStack
 from ._resolver import JobOrigin, JobResolver
+from ._setting_sources import apply_deferred
 from ._settings import Settings
-from ._settings_sources import apply_deferred
 from ._site_checks import SiteChecks
 from ._target import Target
 from ._wait_policy import InsideJob, WaitPolicy
@@ -63,17 +64,34 @@ class AmplifySession:
         self._remote_records: list[WaitRecord] = []
         self._shared_directories: set[str] = set()
         self.current_item: pytest.Item | None = None
+        self._event: PullRequestEvent | AmplifyConfigError | None = None
+        self._event_read = False
 
     # -- settings and targets ----------------------------------------------------------
 
     def settings(self, item: pytest.Item | None = None) -> Settings:
         """The settings for one test: environment, overrides and markers applied."""
-        settings = self.overrides.apply(apply_deferred(self.base_settings, self.deferred))
+        settings = apply_deferred(self.base_settings, self.deferred)
+        settings = self.overrides.apply(apply_event(settings, self.github_event(settings)))
         if item is not None:
             kwargs = marker_kwargs(item)
             if kwargs:
                 settings = apply_marker(settings, kwargs, item.nodeid)
         return settings
+
+    def github_event(self, settings: Settings) -> PullRequestEvent | None:
+        """The run's pull request event, read once, when ``amplify_github_event`` is on."""
+        if not settings.github_event.value:
+            return None
+        if not self._event_read:
+            try:
+                self._event = read_pull_request_event(self.environ)
+            except AmplifyConfigError as error:
+                self._event = error
+            self._event_read = True
+        if isinstance(self._event, AmplifyConfigError):
+            raise self._event
+        return self._event
 
     def connection(self, settings: Settings) -> Connection:
         credentials = self.overrides.credentials()
@@ -88,7 +106,7 @@ class AmplifySession:
     def target(self, settings: Settings) -> tuple[Target, Connection]:
         """The target for these settings; raises AmplifyConfigError, before any call,
         when app or branch is missing or the region cannot be used."""
-        app_id, branch = settings.app_id.value, settings.branch.value
+        app_id, branch = settings.app_id.value, settings.branch_to_test().value
         for value, what, key, flag, env in (
             (app_id, "app", "amplify_app_id", "--amplify-app-id", "AWS_APP_ID"),
             (branch, "branch", "amplify_branch", "--amplify-branch", "AWS_BRANCH"),
@@ -101,13 +119,16 @@ class AmplifySession:
         assert app_id
         assert branch
         connection = self.connection(settings)
+        commit = settings.commit_id
         target = Target(
             app_id=app_id,
             branch=branch,
             job_id=settings.job_id.value,
-            commit_id=settings.commit_id.value,
+            commit_id=commit.value,
             endpoint_url=connection.endpoint_url,
             region=self.clients.region(connection),
+            pull_request=settings.pull_request.value,
+            commit_source=commit.source if commit.value else None,
         )
         return target, connection
 

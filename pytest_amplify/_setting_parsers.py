@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ._durations import format_duration, parse_duration
@@ -21,10 +23,53 @@ _APP_ID = re.compile(r"d[a-z0-9]{1,19}")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
 DOMAIN_PLACEHOLDER = "{domain}"
+# GITHUB_REF_NAME on a pull_request event: GitHub's merge ref, not a branch Amplify builds.
+_GITHUB_MERGE_REF = re.compile(r"(\d+)/(merge|head)")
 
 
 class SettingError(ValueError):
     """A value that cannot be used; the text says why and what to write instead."""
+
+
+class ParsedOption(Protocol):
+    """What a marker's or an override's value is read with (a setting's ``Option``)."""
+
+    @property
+    def parse(self) -> Callable[[str], Any]: ...
+
+    @property
+    def default(self) -> Any: ...
+
+    @property
+    def none_is_default(self) -> bool: ...
+
+
+def text_value(option: ParsedOption, value: object) -> Any:
+    """A marker's or an override's value: text, parsed like the ini's; ``None``
+    where the option allows it means the default."""
+    if value is None and option.none_is_default:
+        return option.default
+    if not isinstance(value, str):
+        raise SettingError("write it as a string")
+    return option.parse(value)
+
+
+def seconds_value(option: ParsedOption, value: object) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    return text_value(option, value)
+
+
+def int_value(option: ParsedOption, value: object) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return text_value(option, value)
+
+
+def bool_value(option: ParsedOption, value: object) -> Any:
+    if not isinstance(value, bool):
+        raise SettingError("write True or False")
+    return value
 
 
 def _nonblank(text: str) -> str:
@@ -50,6 +95,13 @@ def parse_branch(text: str) -> str:
         raise SettingError("a branch name cannot contain spaces or control characters")
     if len(value) > 255:
         raise SettingError("it is longer than Amplify's 255 characters")
+    merge_ref = _GITHUB_MERGE_REF.fullmatch(value)
+    if merge_ref:
+        raise SettingError(
+            f"it is GitHub's ref of pull request {merge_ref[1]} (GITHUB_REF_NAME on a "
+            "pull_request event), not a branch Amplify builds; test its preview with "
+            f"amplify_pull_request = {merge_ref[1]}, or --amplify-github-event"
+        )
     return value
 
 
@@ -73,6 +125,16 @@ def parse_commit_id(text: str) -> str:
     if any(ch.isspace() for ch in value) or len(value) > 255:
         raise SettingError("it is not a commit id (a git SHA such as $GITHUB_SHA)")
     return value
+
+
+def parse_pull_request(text: str) -> int:
+    value = _nonblank(text).removeprefix("#")
+    if not (value.isascii() and value.isdigit()) or int(value) == 0 or len(value) > 10:
+        raise SettingError(
+            "it is not a pull request number such as 42 (github.event.pull_request.number, "
+            "or GitLab's $CI_MERGE_REQUEST_IID)"
+        )
+    return int(value)
 
 
 def parse_region(text: str) -> str:

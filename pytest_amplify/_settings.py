@@ -6,21 +6,23 @@ help, and whether ``@pytest.mark.amplify`` and ``override_settings`` may set it.
 Every other list of names is derived from those declarations.
 
 Precedence: ``@pytest.mark.amplify`` > an override (the local service's fixtures) >
-command line > ini > environment > default. Every value remembers where it came
-from, so an error can say "amplify_timeout = 'soon' (from amplify_timeout in
-pytest.ini)".
+the GitHub event (``amplify_github_event``) > command line > ini > environment >
+default. Every value remembers where it came from, so an error can say
+"amplify_timeout = 'soon' (from amplify_timeout in pytest.ini)".
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
+from ._setting_option import ENVIRONMENT, Option, Setting, declare
 from ._setting_parsers import (
-    SettingError,
+    bool_value,
+    int_value,
     parse_app_id,
     parse_bool,
     parse_branch,
@@ -31,17 +33,14 @@ from ._setting_parsers import (
     parse_interval,
     parse_job_id,
     parse_profile,
+    parse_pull_request,
     parse_region,
     parse_report_path,
     parse_site_url,
     parse_timeout,
+    seconds_value,
 )
-from ._target import LATEST
-
-if TYPE_CHECKING:
-    pass
-
-T = TypeVar("T")
+from ._target import LATEST, preview_branch
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_POLL_INTERVAL = 5.0
@@ -49,76 +48,13 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 # A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
 DEFAULT_SERVE_TIMEOUT = 5 * 60.0
 DEFAULT_DOMAIN_URL = "https://{domain}"
-ENVIRONMENT = "environment variable "
-
-
-@dataclasses.dataclass(frozen=True)
-class Setting(Generic[T]):
-    """A value and where it came from (``--amplify-timeout``, ``default``, ...)."""
-
-    value: T
-    source: str
-
-
-def _text_value(option: Option, value: object) -> Any:
-    """A marker's or an override's value: text, parsed like the ini's; ``None``
-    where the option allows it means the default."""
-    if value is None and option.none_is_default:
-        return option.default
-    if not isinstance(value, str):
-        raise SettingError("write it as a string")
-    return option.parse(value)
-
-
-def _seconds_value(option: Option, value: object) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    return _text_value(option, value)
-
-
-def _bool_value(option: Option, value: object) -> Any:
-    if not isinstance(value, bool):
-        raise SettingError("write True or False")
-    return value
-
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """Everything about one setting but its value (derived from its declaration)."""
-
-    name: str
-    flag: str
-    parse: Callable[[str], Any]
-    default: Any
-    help: str
-    metavar: str = "VALUE"
-    env: tuple[str, ...] = ()
-    # A flag that takes no value and sets this one (--amplify-allow-failed).
-    flag_sets: Any = None
-    ini_help: str | None = None
-    marker: bool = False
-    overridable: bool = False
-    none_is_default: bool = False
-    python_value: Callable[[Option, object], Any] = _text_value
-
-    @property
-    def ini(self) -> str:
-        return f"amplify_{self.name}"
-
-    @property
-    def dest(self) -> str:
-        return f"amplify_{self.name}"
-
-
-def _declare(**spec: Any) -> Any:
-    return dataclasses.field(metadata={"option": spec})
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Every setting, with its source; each field declares its setting."""
 
-    app_id: Setting[str | None] = _declare(
+    app_id: Setting[str | None] = declare(
         flag="--amplify-app-id",
         env=("AWS_APP_ID",),
         parse=parse_app_id,
@@ -128,7 +64,7 @@ class Settings:
         marker=True,
         overridable=True,
     )
-    branch: Setting[str | None] = _declare(
+    branch: Setting[str | None] = declare(
         flag="--amplify-branch",
         env=("AWS_BRANCH",),
         parse=parse_branch,
@@ -138,7 +74,33 @@ class Settings:
         marker=True,
         overridable=True,
     )
-    job_id: Setting[str] = _declare(
+    pull_request: Setting[int | None] = declare(
+        flag="--amplify-pull-request",
+        env=("AWS_PULL_REQUEST_ID",),
+        blank_env_is_unset=True,
+        env_yields_to="branch",
+        parse=parse_pull_request,
+        default=None,
+        help="Test the preview of this pull request: branch pr-N, waited for while Amplify "
+        "creates it (env AWS_PULL_REQUEST_ID).",
+        metavar="NUMBER",
+        marker=True,
+        overridable=True,
+        none_is_default=True,
+        python_value=int_value,
+    )
+    github_event: Setting[bool] = declare(
+        flag="--amplify-github-event",
+        flag_sets=True,
+        parse=parse_bool,
+        default=False,
+        help="In GitHub Actions, on a pull_request or pull_request_target event, test the "
+        "pull request's preview (pr-N) built from its head commit, both read from the "
+        "event file (ini: amplify_github_event = true).",
+        ini_help="true: on a GitHub pull_request or pull_request_target event, test the "
+        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH).",
+    )
+    job_id: Setting[str] = declare(
         flag="--amplify-job-id",
         parse=parse_job_id,
         default=LATEST,
@@ -149,7 +111,7 @@ class Settings:
         overridable=True,
         none_is_default=True,
     )
-    commit_id: Setting[str | None] = _declare(
+    commit_id: Setting[str | None] = declare(
         flag="--amplify-commit-id",
         parse=parse_commit_id,
         default=None,
@@ -160,7 +122,7 @@ class Settings:
         overridable=True,
         none_is_default=True,
     )
-    region: Setting[str | None] = _declare(
+    region: Setting[str | None] = declare(
         flag="--amplify-region",
         parse=parse_region,
         default=None,
@@ -168,14 +130,14 @@ class Settings:
         metavar="REGION",
         overridable=True,
     )
-    profile: Setting[str | None] = _declare(
+    profile: Setting[str | None] = declare(
         flag="--amplify-profile",
         parse=parse_profile,
         default=None,
         help="AWS profile to use (default: boto3's own chain, e.g. AWS_PROFILE).",
         metavar="PROFILE",
     )
-    endpoint_url: Setting[str | None] = _declare(
+    endpoint_url: Setting[str | None] = declare(
         flag="--amplify-endpoint-url",
         env=("AWS_ENDPOINT_URL_AMPLIFY", "AWS_ENDPOINT_URL"),
         parse=parse_endpoint_url,
@@ -184,7 +146,7 @@ class Settings:
         metavar="URL",
         overridable=True,
     )
-    timeout: Setting[float] = _declare(
+    timeout: Setting[float] = declare(
         flag="--amplify-timeout",
         parse=parse_timeout,
         default=DEFAULT_TIMEOUT,
@@ -192,9 +154,9 @@ class Settings:
         metavar="DURATION",
         marker=True,
         overridable=True,
-        python_value=_seconds_value,
+        python_value=seconds_value,
     )
-    poll_interval: Setting[float] = _declare(
+    poll_interval: Setting[float] = declare(
         flag="--amplify-poll-interval",
         parse=parse_interval,
         default=DEFAULT_POLL_INTERVAL,
@@ -202,7 +164,7 @@ class Settings:
         metavar="DURATION",
         overridable=True,
     )
-    max_poll_interval: Setting[float] = _declare(
+    max_poll_interval: Setting[float] = declare(
         flag="--amplify-max-poll-interval",
         parse=parse_interval,
         default=DEFAULT_MAX_POLL_INTERVAL,
@@ -210,7 +172,7 @@ class Settings:
         metavar="DURATION",
         overridable=True,
     )
-    site_url: Setting[str | None] = _declare(
+    site_url: Setting[str | None] = declare(
         flag="--amplify-site-url",
         parse=parse_site_url,
         default=None,
@@ -219,7 +181,7 @@ class Settings:
         metavar="URL",
         overridable=True,
     )
-    serve_timeout: Setting[float] = _declare(
+    serve_timeout: Setting[float] = declare(
         flag="--amplify-serve-timeout",
         parse=parse_timeout,
         default=DEFAULT_SERVE_TIMEOUT,
@@ -228,9 +190,9 @@ class Settings:
         metavar="DURATION",
         marker=True,
         overridable=True,
-        python_value=_seconds_value,
+        python_value=seconds_value,
     )
-    domain_url: Setting[str] = _declare(
+    domain_url: Setting[str] = declare(
         flag="--amplify-domain-url",
         parse=parse_domain_url,
         default=DEFAULT_DOMAIN_URL,
@@ -239,7 +201,7 @@ class Settings:
         metavar="URL",
         overridable=True,
     )
-    require_success: Setting[bool] = _declare(
+    require_success: Setting[bool] = declare(
         flag="--amplify-allow-failed",
         flag_sets=False,
         parse=parse_bool,
@@ -249,9 +211,9 @@ class Settings:
         ini_help="true (default): a job that did not SUCCEED errors the test at setup; "
         "false: tests receive failed jobs to assert on.",
         marker=True,
-        python_value=_bool_value,
+        python_value=bool_value,
     )
-    base_url: Setting[bool] = _declare(
+    base_url: Setting[bool] = declare(
         flag="--amplify-base-url",
         flag_sets=True,
         parse=parse_bool,
@@ -262,7 +224,7 @@ class Settings:
         ini_help="false (default): base_url is left to pytest-base-url / pytest-playwright; "
         "true: base_url is the deployed branch's site URL unless one is given explicitly.",
     )
-    html_screenshots: Setting[str] = _declare(
+    html_screenshots: Setting[str] = declare(
         flag="--amplify-html-screenshots",
         parse=parse_html_screenshots,
         default="failed",
@@ -270,7 +232,7 @@ class Settings:
         "(always) or none (never).",
         metavar="WHEN",
     )
-    github_summary: Setting[bool] = _declare(
+    github_summary: Setting[bool] = declare(
         flag="--amplify-no-github-summary",
         flag_sets=False,
         parse=parse_bool,
@@ -278,27 +240,27 @@ class Settings:
         help="Leave the GitHub Actions job summary alone (ini: amplify_github_summary = false).",
         ini_help="true (default): in GitHub Actions, append the jobs waited for to the job "
         "summary (GITHUB_STEP_SUMMARY).",
-        python_value=_bool_value,
+        python_value=bool_value,
     )
-    github_annotations: Setting[bool] = _declare(
+    github_annotations: Setting[bool] = declare(
         flag="--amplify-no-github-annotations",
         flag_sets=False,
         parse=parse_bool,
         default=True,
         help="No ::error annotations in GitHub Actions (ini: amplify_github_annotations = false).",
         ini_help="true (default): in GitHub Actions, an ::error annotation per failed wait.",
-        python_value=_bool_value,
+        python_value=bool_value,
     )
-    junit_testcase_properties: Setting[bool] = _declare(
+    junit_testcase_properties: Setting[bool] = declare(
         flag="--amplify-junit-testcase-properties",
         flag_sets=True,
         parse=parse_bool,
         default=False,
         help="Under junit_family = xunit2, write testcase properties too, which its schema "
         "does not allow (always written under xunit1 and legacy).",
-        python_value=_bool_value,
+        python_value=bool_value,
     )
-    report: Setting[str | None] = _declare(
+    report: Setting[str | None] = declare(
         flag="--amplify-report",
         parse=parse_report_path,
         default=None,
@@ -328,6 +290,32 @@ class Settings:
                 f"amplify_commit_id = {self.commit_id.value} (from {self.commit_id.source}) "
                 "both pick the job; set only one of them"
             )
+        self._check_one_branch()
+
+    def branch_to_test(self) -> Setting[str | None]:
+        """The branch to wait on: a pull request's preview branch (pr-N) when one is set."""
+        number = self.pull_request.value
+        if number is not None:
+            return Setting(preview_branch(number), self.pull_request.source)
+        return self.branch
+
+    def _check_one_branch(self) -> None:
+        branch, number = self.branch, self.pull_request
+        if (
+            branch.value is None
+            or number.value is None
+            or branch.value == preview_branch(number.value)
+        ):
+            return
+        # AWS_BRANCH is the pull request's source branch in a preview's build, and
+        # anything beats the environment: only values given here can disagree.
+        if not (given_here(branch) and given_here(number)):
+            return
+        raise AmplifyConfigError(
+            f"amplify_branch = {branch.value} (from {branch.source}) and amplify_pull_request = "
+            f"{number.value} (from {number.source}) both pick the branch; set only one of them "
+            f"(pull request {number.value}'s preview is branch {preview_branch(number.value)})"
+        )
 
     def pick_job(self, given: Collection[str], source: str) -> Settings:
         """Job id and commit id pick the job together: giving one (a marker, an
@@ -339,6 +327,21 @@ class Settings:
             settings = settings.replace("commit_id", None, source)
         return settings
 
+    def pick_branch(self, given: Collection[str], source: str) -> Settings:
+        """Branch and pull request pick the branch together: giving one (a marker, an
+        override, the GitHub event) sets the other aside."""
+        if "branch" in given and "pull_request" not in given:
+            settings = self.replace("pull_request", None, source)
+            # A commit that came with the pull request (the GitHub event's head
+            # commit) is that pull request's: it goes with it.
+            number, commit = self.pull_request, self.commit_id
+            if "commit_id" not in given and number.value and commit.source == number.source:
+                settings = settings.replace("commit_id", None, source)
+            return settings
+        if "pull_request" in given and "branch" not in given and self.pull_request.value:
+            return self.replace("branch", None, source)
+        return self
+
 
 OPTIONS: tuple[Option, ...] = tuple(
     Option(name=field.name, **field.metadata["option"]) for field in dataclasses.fields(Settings)
@@ -346,3 +349,9 @@ OPTIONS: tuple[Option, ...] = tuple(
 OPTIONS_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 MARKER_KEYWORDS = tuple(option.name for option in OPTIONS if option.marker)
 OVERRIDABLE = tuple(option.name for option in OPTIONS if option.overridable)
+
+
+def given_here(setting: Setting[Any]) -> bool:
+    """Given on the command line, in the ini, by an override or a marker: not a
+    default nor the environment's."""
+    return setting.source != "default" and not setting.source.startswith(ENVIRONMENT)

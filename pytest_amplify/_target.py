@@ -7,6 +7,12 @@ import dataclasses
 from ._model import describe_job
 
 LATEST = "latest"
+# Amplify builds pull request N on a branch of this name (its preview).
+PREVIEW_PREFIX = "pr-"
+
+
+def preview_branch(number: int) -> str:
+    return f"{PREVIEW_PREFIX}{number}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,6 +25,11 @@ class Target:
     commit_id: str | None = None
     endpoint_url: str | None = None
     region: str | None = None
+    # Set when the branch is a pull request's preview: Amplify creates it some time
+    # after the pull request opens, so the wait waits for it to appear.
+    pull_request: int | None = None
+    # Where the commit id came from, for the summary (the GitHub event, a flag).
+    commit_source: str | None = dataclasses.field(default=None, compare=False)
 
     @property
     def which(self) -> str:
@@ -36,5 +47,5 @@ class Target:
     def endpoint(self) -> str:
         return self.endpoint_url or f"https://amplify.{self.region or '<region>'}.amazonaws.com"
 
-    def to_dict(self) -> dict[str, str | None]:
+    def to_dict(self) -> dict[str, str | int | None]:
         return dataclasses.asdict(self)

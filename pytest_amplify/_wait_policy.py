@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from ._target import preview_branch
+
 
 @dataclasses.dataclass(frozen=True)
 class WaitPolicy:
@@ -29,4 +31,11 @@ class InsideJob:
         job_id = environ.get("AWS_JOB_ID", "")
         if not (job_id.isascii() and job_id.isdigit()):
             return None
-        return cls(environ.get("AWS_APP_ID", ""), environ.get("AWS_BRANCH", ""), job_id)
+        # A preview's build runs on branch pr-N; there AWS_BRANCH names the pull
+        # request's source branch (aws-amplify/amplify-hosting#551).
+        pull_request = environ.get("AWS_PULL_REQUEST_ID", "").strip()
+        if pull_request.isascii() and pull_request.isdigit() and int(pull_request):
+            branch = preview_branch(int(pull_request))
+        else:
+            branch = environ.get("AWS_BRANCH", "")
+        return cls(environ.get("AWS_APP_ID", ""), branch, job_id)

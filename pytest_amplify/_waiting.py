@@ -26,17 +26,18 @@ from ._aws import MIN_CALL_TIMEOUT
 from ._call_problems import CallProblem, classify
 from ._clock import WaitClock
 from ._durations import format_duration
-from ._errors import (
-    AmplifyServiceError,
-    AmplifyTimeoutError,
-    AmplifyUnreachableError,
-    AmplifyWaitError,
-)
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
 from ._model import AmplifyJob, describe_job, is_finished
 from ._redact import redact_text
 from ._schedule import PollSchedule
 from ._target import LATEST, Target
+from ._wait_endings import (
+    PREVIEW_DELETED_HINT,
+    fatal_error,
+    inside_job_problem,
+    timeout_error,
+    unreachable_error,
+)
 from ._wait_policy import InsideJob, WaitPolicy
 
 logger = logging.getLogger("pytest_amplify")
@@ -156,6 +157,10 @@ class JobWait:
         self.last_problem: CallProblem | None = None
         self.history_checked = False
         self.waiting_to_be_listed = False
+        # A pull request's preview branch: seen once it answered; until then, missing.
+        self.branch_seen = False
+        self.waiting_for_branch = False
+        self.manual_jobs_listed = False
         self._retrying = Retrying(
             stop=_StopAtDeadline(self) | _StopWhenUnreachable(self),
             wait=_ScheduledWait(self),
@@ -207,7 +212,7 @@ class JobWait:
                 action = self._retrying.iter(self._state)
             except CallFailed as failed:
                 self.progress.finish(self)
-                raise self._fatal(failed.problem) from None
+                raise fatal_error(self, failed.problem) from None
         if isinstance(action, DoSleep):
             self._state.prepare_for_next_attempt()
             return float(action)
@@ -247,14 +252,30 @@ class JobWait:
             problem = classify(exc, self.api.last_operation, self.describe_job(), self._arn())
             if problem is None:
                 raise
+            if problem.branch_missing and self.target.pull_request is not None:
+                if not self.branch_seen:
+                    return self._preview_not_created()
+                problem = dataclasses.replace(problem, hint=PREVIEW_DELETED_HINT)
             self._note_problem(problem)
             logger.debug("poll %d of %s: %s", self.polls, self.describe_job(), problem.describe())
             self.progress.update(self)
             raise CallFailed(problem) from None
         self.reached = True
         self.unreachable_streak = 0
+        self.branch_seen = True
+        self.waiting_for_branch = False
         self.progress.update(self)
         return outcome
+
+    def _preview_not_created(self) -> PollOutcome:
+        """Amplify creates a pull request's branch (pr-N) some time after the pull
+        request opens: until then the wait goes on, within its deadline."""
+        self.reached = True
+        self.unreachable_streak = 0
+        self.waiting_for_branch = True
+        logger.debug("poll %d: %s does not exist yet", self.polls, self.describe_job())
+        self.progress.update(self)
+        return PollOutcome()
 
     def _note_problem(self, problem: CallProblem) -> None:
         self.last_problem = problem
@@ -275,6 +296,7 @@ class JobWait:
             )
             if listed is None:
                 self.waiting_to_be_listed = True
+                self.manual_jobs_listed = any(job.manual for job in first_page)
                 return PollOutcome()
             self.waiting_to_be_listed = False
             self.job_id = listed.job_id
@@ -312,15 +334,7 @@ class JobWait:
             or job_number(self.job_id) != int(inside.job_id)
         ):
             return
-        raise CallFailed(
-            CallProblem(
-                "fatal",
-                f"this run is inside Amplify job {self.job_id} of app {inside.app_id}, branch "
-                f"{inside.branch} (AWS_JOB_ID={inside.job_id}), which cannot finish while its "
-                "own tests run",
-                "run the smoke tests after the deploy, or set amplify_job_id to an earlier job",
-            )
-        )
+        raise CallFailed(inside_job_problem(self.job_id, inside))
 
     def _learn(self, listing: Sequence[ListedJob]) -> None:
         self.history_checked = True
@@ -348,52 +362,10 @@ class JobWait:
 
     # -- endings ---------------------------------------------------------------------
 
-    def _fatal(self, problem: CallProblem) -> AmplifyWaitError:
-        return AmplifyServiceError(
-            f"Waiting for {self.describe_job()} failed: {problem.describe()}",
-            last_job=self.last_job,
-            polls=self.polls,
-            waited=self.elapsed(),
-        )
-
     def _give_up(self, retry_state: RetryCallState) -> Any:
         self.progress.finish(self)
         problem = self.last_problem
-        last_error = retry_state.outcome is not None and retry_state.outcome.failed
         if not self.reached and problem is not None and problem.kind == "unreachable":
-            raise AmplifyUnreachableError(
-                f"Could not reach the Amplify endpoint {self.target.endpoint} in {self.polls} "
-                f"attempts ({problem.summary}); check amplify_endpoint_url and amplify_region, "
-                "and the network (HTTPS_PROXY, NO_PROXY)",
-                polls=self.polls,
-                waited=self.elapsed(),
-            )
-        waited = format_duration(self.elapsed())
-        limit = f"amplify_timeout = {format_duration(self.policy.timeout)} (from {self.policy.timeout_source})"
-        if self.job_id is None:
-            what = (
-                f"a job of commit {self.target.commit_id} to be listed"
-                if self.target.commit_id
-                else "a job to be listed"
-            )
-            message = (
-                f"Timed out after {waited} waiting for {what} on "
-                f"{describe_job(self.target.app_id, self.target.branch)} "
-                f"({self.polls} polls of ListJobs). Check that the "
-                "push started a build (auto-build is on for the branch) and that the commit id "
-                f"is the full SHA; or raise {limit}"
-            )
-        else:
-            seen = f"last status {self.status or 'unknown'}"
-            if self.current_step:
-                seen += f", step {self.current_step}"
-            message = (
-                f"Timed out after {waited} waiting for {self.describe_job()} to finish: {seen}; "
-                f"{self.polls} polls. Raise {limit}, or look at the job: "
-                f"{self.last_job.console_url if self.last_job else self.target.describe()}"
-            )
-        if last_error and problem is not None:
-            message += f". Last error: {problem.summary}"
-        raise AmplifyTimeoutError(
-            message, last_job=self.last_job, polls=self.polls, waited=self.elapsed()
-        )
+            raise unreachable_error(self, problem)
+        last_failed = retry_state.outcome is not None and retry_state.outcome.failed
+        raise timeout_error(self, problem if last_failed else None)

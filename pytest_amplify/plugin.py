@@ -10,6 +10,7 @@ PYTEST_DONT_REWRITE
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,8 @@ import pytest
 from ._errors import AmplifyConfigError, AmplifyError
 from ._failures import or_fail
 from ._marker import apply_marker, marker_help, marker_kwargs
+from ._setting_sources import read_settings
 from ._settings import OPTIONS, Settings
-from ._settings_sources import read_settings
 from ._stash import RUN_REPORTS_KEY, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
 from ._terminal_report import header_line
 from ._test_uses import (
@@ -104,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    line = header_line(*config.stash[SETTINGS_KEY])
+    line = header_line(*config.stash[SETTINGS_KEY], os.environ)
     return [line] if line else []
 
 

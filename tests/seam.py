@@ -24,6 +24,7 @@ from pytest_amplify._github_annotations import (
     escape_data,
     escape_property,
 )
+from pytest_amplify._github_event import PullRequestEvent, closed_message
 from pytest_amplify._github_summary import GITHUB_LIMIT, LogTail, fenced, render
 from pytest_amplify._job_listing import ListedJob
 from pytest_amplify._progress import TerminalProgress, progress_line
@@ -45,6 +46,7 @@ from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
 from pytest_amplify._target import LATEST, Target
 from pytest_amplify._test_uses import TEST_OUTCOMES
 from pytest_amplify._wait_all import run_waits
+from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
 from pytest_amplify._wait_record import OUTCOMES, ReportedWait, UsingTest, WaitRecord
 from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
@@ -59,12 +61,15 @@ __all__ = [
     "GITHUB_LIMIT",
     "JITTER",
     "LATEST",
+    "MANUAL_HINT",
     "MAX_ANNOTATIONS",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
     "OPTIONS",
     "OPTIONS_BY_NAME",
     "OUTCOMES",
+    "PREVIEW_CAUSES",
+    "PREVIEW_DELETED_HINT",
     "SERVE_MAX_INTERVAL",
     "TEST_OUTCOMES",
     "AmplifyApi",
@@ -73,12 +78,14 @@ __all__ = [
     "JobWait",
     "ListedJob",
     "LogTail",
+    "PullRequestEvent",
     "ReportedWait",
     "Target",
     "TerminalProgress",
     "UsingTest",
     "WaitRecord",
     "api_for",
+    "closed_message",
     "connection_to",
     "error_annotations",
     "escape_data",
@@ -133,6 +140,7 @@ def make_wait(
     inside_job: InsideJob | None = None,
     endpoint_url: str | None = None,
     seed: int | str = 0,
+    pull_request: int | None = None,
 ) -> JobWait:
     """The plugin's wait for one job on ``fake``, on ``clock`` (no real waiting), its
     jitter drawn from ``seed`` so that every run polls at the same times."""
@@ -143,6 +151,7 @@ def make_wait(
         commit_id=commit_id,
         endpoint_url=endpoint_url or fake.endpoint_url,
         region=REGION,
+        pull_request=pull_request,
     )
     return JobWait(
         target,

@@ -161,7 +161,7 @@ class AmplifyApi:
                     "branchArn": f"arn:aws:amplify:{self._store.region}:{_ACCOUNT}:apps/{app_id}/branches/{quote(branch, safe='')}",
                     "branchName": branch,
                     "description": "",
-                    "stage": "PRODUCTION",
+                    "stage": record.stage,
                     "displayName": record.display_name,
                     "enableNotification": False,
                     "createTime": record.created_at,

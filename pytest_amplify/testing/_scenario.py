@@ -35,7 +35,14 @@ class ScenarioTarget(Protocol):
         platform: str | None = ...,
     ) -> object: ...
 
-    def add_branch(self, app_id: str, branch: str, *, display_name: str | None = ...) -> object: ...
+    def add_branch(
+        self,
+        app_id: str,
+        branch: str,
+        *,
+        display_name: str | None = ...,
+        created_after: float = ...,
+    ) -> object: ...
 
     # The job's fields come from the scenario as they are: add_job checks them.
     def add_job(self, *args: Any, **kwargs: Any) -> FakeJob: ...
@@ -48,7 +55,7 @@ class ScenarioTarget(Protocol):
 
 _SECTIONS = {"apps", "branches", "jobs", "sites", "domains"}
 _APP_KEYS = {"app_id", "name", "default_domain", "platform"}
-_BRANCH_KEYS = {"app_id", "branch", "display_name"}
+_BRANCH_KEYS = {"app_id", "branch", "display_name", "created_after"}
 _JOB_KEYS = {
     "app_id",
     "branch",
@@ -139,7 +146,12 @@ def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[Fak
         )
     for index, branch in enumerate(_list(scenario, "branches", "")):
         branch = _check_keys(branch, _BRANCH_KEYS, f"branches[{index}]")
-        fake.add_branch(branch["app_id"], branch["branch"], display_name=branch.get("display_name"))
+        fake.add_branch(
+            branch["app_id"],
+            branch["branch"],
+            display_name=branch.get("display_name"),
+            created_after=branch.get("created_after", 0.0),
+        )
     jobs = []
     for index, job_data in enumerate(_list(scenario, "jobs", "")):
         where = f"jobs[{index}]"

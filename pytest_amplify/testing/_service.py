@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .._model import TERMINAL_STATUSES
 from ._api_routes import AmplifyApi
 from ._clock import Clock, SimulatedClock, real_clock
 from ._faults import Faults
@@ -185,9 +186,48 @@ class FakeAmplify:
         )
 
     def add_branch(
-        self, app_id: str, branch: str, *, display_name: str | None = None
+        self,
+        app_id: str,
+        branch: str,
+        *,
+        display_name: str | None = None,
+        created_after: float = 0.0,
     ) -> FakeBranch:
-        return self._store.add_branch(app_id, branch, display_name=display_name)
+        """Add a branch; ``created_after=S`` makes it exist only ``S`` seconds from now
+        on the service's clock (until then GetBranch, GetJob and ListJobs answer that
+        it is not found, and its site is not served)."""
+        return self._store.add_branch(
+            app_id, branch, display_name=display_name, created_after=created_after
+        )
+
+    def add_preview(
+        self,
+        app_id: str,
+        pull_request: int,
+        *,
+        head_commit: str | None = None,
+        created_after: float = 0.0,
+        pages: Mapping[str, str | bytes] | None = None,
+        **job: Any,
+    ) -> FakeJob:
+        """A pull request's preview, as Amplify makes it: branch ``pr-N`` (stage
+        ``PULL_REQUEST``) created ``created_after`` seconds from now (the webhook's
+        lag), a job built from ``head_commit`` on it, and ``pages`` served as the
+        preview's site. ``job`` takes :meth:`add_job`'s keywords (``status``,
+        ``steps``, ...); a job that is not finished starts when the branch appears.
+        """
+        if not isinstance(pull_request, int) or isinstance(pull_request, bool) or pull_request < 1:
+            raise ValueError(
+                f"pull_request is a pull request number such as 42, not {pull_request!r}"
+            )
+        branch = f"pr-{pull_request}"
+        self._store.add_branch(app_id, branch, created_after=created_after, stage="PULL_REQUEST")
+        if job.get("status", "SUCCEED") not in TERMINAL_STATUSES:
+            job.setdefault("started_at", self.clock() + created_after)
+        added = self.add_job(app_id, branch, commit_id=head_commit, **job)
+        if pages is not None:
+            self._store.add_site_pages(app_id, branch, pages)
+        return added
 
     def add_job(
         self,
@@ -210,7 +250,8 @@ class FakeAmplify:
 
         ``status`` is where the job starts; script what follows with
         :meth:`FakeJob.then`. ``steps`` are names or :class:`FakeStep`s (default:
-        BUILD, TEST, DEPLOY, VERIFY, or DEPLOY, VERIFY for ``job_type="MANUAL"``).
+        BUILD, TEST, DEPLOY, VERIFY, or DEPLOY, VERIFY for ``job_type="MANUAL"``,
+        a manual deployment, whose commit id is the placeholder ``HEAD`` unless given).
         A job added finished ran for ``duration`` seconds (120 by default) up to now,
         or from ``started_at``. ``listed_after=N`` hides it from the first N ListJobs
         calls of its branch, as Amplify lags behind a push. Once it SUCCEEDs, the

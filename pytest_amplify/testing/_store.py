@@ -33,6 +33,8 @@ DOMAIN_STATUSES = (
     "REQUESTING_CERTIFICATE",
     "UPDATING",
 )
+# A manual deployment's commitId is a placeholder, not a git SHA; this one is ours.
+MANUAL_COMMIT_ID = "HEAD"
 
 
 @dataclasses.dataclass
@@ -49,8 +51,11 @@ class FakeBranch:
     app_id: str
     branch: str
     display_name: str
+    # A branch added to appear later (a pull request's preview) does not exist
+    # for the API nor serves its site before this time.
     created_at: float
     site_pages: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    stage: str = "PRODUCTION"
 
 
 @dataclasses.dataclass
@@ -169,17 +174,29 @@ class Store:
             return domain
 
     def add_branch(
-        self, app_id: str, branch: str, *, display_name: str | None = None
+        self,
+        app_id: str,
+        branch: str,
+        *,
+        display_name: str | None = None,
+        created_after: float = 0.0,
+        stage: str | None = None,
     ) -> FakeBranch:
         if not isinstance(branch, str) or not branch.strip():
             raise ValueError(f"a branch needs a name, not {branch!r}")
+        if not isinstance(created_after, int | float) or created_after < 0:
+            raise ValueError(f"created_after must be 0 or more seconds, not {created_after!r}")
         self.add_app(app_id)
         with self.lock:
             key = (app_id, branch)
             record = self._branches.get(key)
             if record is None:
                 record = FakeBranch(
-                    app_id, branch, display_name or branch.replace("/", "-"), self.clock()
+                    app_id,
+                    branch,
+                    display_name or branch.replace("/", "-"),
+                    self.clock() + created_after,
+                    stage=stage or "PRODUCTION",
                 )
                 self._branches[key] = record
                 self._jobs[key] = {}
@@ -237,7 +254,12 @@ class Store:
                 app_id=app_id,
                 branch=branch,
                 job_id=job_id,
-                commit_id=commit_id or uuid.uuid4().hex + uuid.uuid4().hex[:8],
+                commit_id=commit_id
+                or (
+                    MANUAL_COMMIT_ID
+                    if job_type == "MANUAL"
+                    else uuid.uuid4().hex + uuid.uuid4().hex[:8]
+                ),
                 commit_message=commit_message or f"Deploy job {job_id}",
                 job_type=job_type,
                 steps=step_list,
@@ -279,8 +301,10 @@ class Store:
             return self._apps.get(app_id)
 
     def branch(self, app_id: str, branch: str) -> FakeBranch | None:
+        """The branch, if it exists by now."""
         with self.lock:
-            return self._branches.get((app_id, branch))
+            record = self._branches.get((app_id, branch))
+            return record if record is not None and record.created_at <= self.clock() else None
 
     def branch_jobs(self, app_id: str, branch: str) -> dict[str, FakeJob]:
         """The branch's jobs by id (the branch must exist): the live mapping, to read
@@ -330,8 +354,13 @@ class Store:
 
     def site_page(self, app_id: str, display_name: str, page: str) -> bytes | None:
         with self.lock:
+            now = self.clock()
             for record in self._branches.values():
-                if record.app_id == app_id and record.display_name == display_name:
+                if (
+                    record.app_id == app_id
+                    and record.display_name == display_name
+                    and record.created_at <= now
+                ):
                     content = record.site_pages.get(page) or record.site_pages.get(
                         page.rstrip("/") or "/"
                     )

@@ -1,8 +1,7 @@
-"""Reading the settings from their sources: command line, ini file and environment,
-each value with where it came from.
+"""Reading the settings: command line, ini and environment, each value with its source.
 
-Values from the command line and the ini are checked at start-up; values from the
-environment only when a fixture needs them.
+Values from the command line and the ini are checked at start-up; the
+environment's are checked when a fixture first needs them (:func:`apply_deferred`).
 """
 
 from __future__ import annotations
@@ -12,8 +11,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError
+from ._setting_option import ENVIRONMENT, Option, Setting
 from ._setting_parsers import SettingError, check_region_known
-from ._settings import ENVIRONMENT, OPTIONS, OPTIONS_BY_NAME, Option, Setting, Settings
+from ._settings import OPTIONS, OPTIONS_BY_NAME, Settings, given_here
 
 if TYPE_CHECKING:
     import pytest
@@ -47,7 +47,14 @@ def _raw_value(
     if ini is not None:
         return Setting(str(ini), _ini_source(config, option.ini)), True
     names = () if _ignores_configured_endpoints(option, environ) else option.env
-    env_name = next((name for name in names if name in environ), None)
+    env_name = next(
+        (
+            name
+            for name in names
+            if name in environ and (environ[name].strip() or not option.blank_env_is_unset)
+        ),
+        None,
+    )
     if env_name is not None:
         return Setting(environ[env_name], f"{ENVIRONMENT}{env_name}"), True
     return Setting(option.default, "default"), False
@@ -86,6 +93,9 @@ def apply_deferred(settings: Settings, deferred: Mapping[str, tuple[str, str]]) 
     """Check and apply values that came from the environment."""
     for name, (raw, source) in deferred.items():
         if settings.get(name).source != "default":
+            continue
+        rival = OPTIONS_BY_NAME[name].env_yields_to
+        if rival is not None and given_here(settings.get(rival)):
             continue
         try:
             settings = settings.replace(name, OPTIONS_BY_NAME[name].parse(raw), source)
