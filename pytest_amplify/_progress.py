@@ -9,7 +9,7 @@ written at most every 30 s of the wait's clock.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._durations import format_duration
@@ -46,8 +46,14 @@ def progress_line(wait: JobWait) -> str:
 class TerminalProgress:
     """Reports one wait to pytest's terminal."""
 
-    def __init__(self, config: pytest.Config, interval: float = LOG_LINE_INTERVAL) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        interval: float = LOG_LINE_INTERVAL,
+        current_test: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self._config = config
+        self._current_test = current_test
         self._reporter: Any = config.pluginmanager.get_plugin("terminalreporter")
         self._interval = interval
         self._shown = False
@@ -95,5 +101,14 @@ class TerminalProgress:
                 reporter.write("\n")
             else:
                 reporter.write_line(progress_line(wait))
+            self._resume_pytest_line(reporter)
         self._shown = False
         self._last_written = None
+
+    def _resume_pytest_line(self, reporter: Any) -> None:
+        """Start pytest's line for the current test again (``test_a.py ``), so that
+        its result letter lands there and not alone on a line of its own. In verbose
+        mode pytest writes the test's prefix again by itself."""
+        nodeid = self._current_test()
+        if nodeid and reporter.verbosity <= 0:
+            reporter.write_fspath_result(nodeid, "")

@@ -50,7 +50,9 @@ class AmplifySession:
         *,
         environ: Mapping[str, str] | None = None,
         progress_factory: Callable[[], WaitProgress] | None = None,
+        current_item: Callable[[], pytest.Item | None] = lambda: None,
     ) -> None:
+        self._current_item = current_item
         self.base_settings = settings
         self.deferred = dict(deferred)
         self.environ = os.environ if environ is None else environ
@@ -63,9 +65,13 @@ class AmplifySession:
         self._shared: SharedWaits | None = None
         self._remote_records: list[WaitRecord] = []
         self._shared_directories: set[str] = set()
-        self.current_item: pytest.Item | None = None
         self._event: PullRequestEvent | AmplifyConfigError | None = None
         self._event_read = False
+
+    @property
+    def current_item(self) -> pytest.Item | None:
+        """The test running now, if any."""
+        return self._current_item()
 
     # -- settings and targets ----------------------------------------------------------
 

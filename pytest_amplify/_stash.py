@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 # The settings read and checked at start-up, and the values from the environment
 # checked only when a fixture needs them.
 SETTINGS_KEY: pytest.StashKey[tuple[Settings, dict[str, tuple[str, str]]]] = pytest.StashKey()
+# The test running now (None between tests).
+CURRENT_ITEM: pytest.StashKey[pytest.Item | None] = pytest.StashKey()
 # The session's state, created on the first use of a fixture.
 SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
 # What the run's reports leave for the terminal summary (notes, GitHub annotations).
@@ -46,10 +48,22 @@ def session_of(config: pytest.Config) -> AmplifySession | None:
     from ._session import AmplifySession
 
     # xdist workers' output is not shown: only the controller reports progress.
-    progress = None if is_xdist_worker(config) else (lambda: TerminalProgress(config))
-    session = AmplifySession(*read, progress_factory=progress)
-    config.stash[SESSION_KEY] = session
-    return session
+    def current_item() -> pytest.Item | None:
+        return config.stash.get(CURRENT_ITEM, None)
+
+    def current_test() -> str | None:
+        item = current_item()
+        return item.nodeid if item is not None else None
+
+    # xdist workers' output is not shown: only the controller reports progress.
+    progress = (
+        None
+        if is_xdist_worker(config)
+        else (lambda: TerminalProgress(config, current_test=current_test))
+    )
+    created = AmplifySession(*read, progress_factory=progress, current_item=current_item)
+    config.stash[SESSION_KEY] = created
+    return created
 
 
 @contextlib.contextmanager

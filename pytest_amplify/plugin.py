@@ -22,7 +22,14 @@ from ._failures import or_fail
 from ._marker import apply_marker, marker_help, marker_kwargs
 from ._setting_sources import read_settings
 from ._settings import OPTIONS, Settings
-from ._stash import RUN_REPORTS_KEY, SESSION_KEY, SETTINGS_KEY, is_xdist_worker, session_of
+from ._stash import (
+    CURRENT_ITEM,
+    RUN_REPORTS_KEY,
+    SESSION_KEY,
+    SETTINGS_KEY,
+    is_xdist_worker,
+    session_of,
+)
 from ._terminal_report import header_line
 from ._test_uses import (
     REPORT_ATTRIBUTE,
@@ -237,15 +244,12 @@ def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
 def pytest_runtest_protocol(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    # Only a session that exists (a fixture was used) needs to know the test.
-    session = item.config.stash.get(SESSION_KEY, None)
-    if session is not None:
-        session.current_item = item
+    # The session may be created during this test's setup: it reads the test from here.
+    item.config.stash[CURRENT_ITEM] = item
     try:
         return (yield)
     finally:
-        if session is not None:
-            session.current_item = None
+        item.config.stash[CURRENT_ITEM] = None
 
 
 # -- reporting -----------------------------------------------------------------------

@@ -240,6 +240,13 @@ def test_progress_without_a_terminal_is_a_line_every_30_seconds(pytester: pytest
     ), lines[-1]
     # About one line per 30 s of the wait, not one per poll (a poll every 10 s).
     assert 8 <= len(lines) <= 12
+    # pytest's own line resumes after the progress lines: the test's result letter
+    # follows its file's name, not alone on a line.
+    out = result.stdout.lines
+    last = max(i for i, line in enumerate(out) if line.startswith("amplify: app d1"))
+    following = [line for line in out[last + 1 :] if line.strip()]
+    assert re.match(r"test_progress_\w+\.py \.", following[0]), following[0]
+    assert "." not in [line.strip() for line in out]
 
 
 class RecordingReporter:
@@ -351,3 +358,55 @@ def test_the_site_url_setting_fills_in_app_and_branch(
     )
     result.assert_outcomes(passed=1)
     assert fake.calls("GetApp") == 0
+
+
+def test_a_failed_job_is_explained_in_full_once_and_pointed_to_after(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_failed_job("d1", "main", job_id="5", reason="Build failed: exit 2")
+    pytester.makepyfile(
+        """
+        def test_first(amplify_job):
+            pass
+
+        def test_second(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(errors=2)
+    out = result.stdout.str()
+    # The log tail (and the steps) once, in the first test's error.
+    assert out.count("last 30 lines of the BUILD log") == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_second*",
+            NOT_SUCCEEDED.format(status="FAILED"),
+            "Amplify app d1, branch main, job 5: status FAILED; step BUILD FAILED: Build failed: "
+            "exit 2. The steps and the log tail are in the error of "
+            "test_a_failed_job_is_explained_in_full_once_and_pointed_to_after.py::test_first, "
+            "the first test that used this job.",
+        ]
+    )
+
+
+def test_the_summary_lists_a_job_once_however_it_was_reached(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="3", commit_id="abc123")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_latest(amplify_job):
+            pass
+
+        @pytest.mark.amplify(commit_id="abc123")
+        def test_by_commit(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(passed=2)
+    section = result.stdout.str().split("= amplify =")[1]
+    assert section.count("app d1, branch main, job 3: SUCCEED") == 1
