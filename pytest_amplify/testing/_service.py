@@ -23,8 +23,9 @@ from ._presign import UrlSigner
 from ._request_log import FakeRequest, RequestLog
 from ._scenario import load_scenario
 from ._sites import DOMAINS_PREFIX
+from ._steps import failed_build_step
 from ._store import FakeApp, FakeBranch, FakeDomain, Store
-from ._timeline import FakeJob, StepsArgument, failed_build_step
+from ._timeline import FakeJob, StepsArgument
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
