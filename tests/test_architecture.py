@@ -52,3 +52,13 @@ def test_the_fixtures_are_kept_from_every_private_module() -> None:
 def test_every_layer_names_existing_modules(layer: str) -> None:
     names = {f"pytest_amplify.{name.strip()}" for name in layer.split(":")}
     assert names <= CORE
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted((REPO / "pytest_amplify").rglob("*.py")),
+    ids=lambda path: str(path.relative_to(REPO)),
+)
+def test_no_module_is_over_400_lines(module: Path) -> None:
+    # One idea per module: past 400 lines a module usually holds two.
+    assert len(module.read_text().splitlines()) <= 400

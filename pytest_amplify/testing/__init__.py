@@ -29,15 +29,9 @@ from ._fixtures import amplify_fake, amplify_fake_session, targeting
 from ._operations import OPERATIONS
 from ._request_log import FakeRequest
 from ._service import FakeAmplify
+from ._steps import FakeStep, failed_build_step, typical_step, typical_steps, verify_step
 from ._store import FakeApp, FakeBranch, FakeDomain
-from ._timeline import (
-    FakeJob,
-    FakeStep,
-    failed_build_step,
-    typical_step,
-    typical_steps,
-    verify_step,
-)
+from ._timeline import FakeJob
 
 __all__ = [
     "OPERATIONS",

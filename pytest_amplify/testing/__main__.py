@@ -18,17 +18,34 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pytest_amplify.testing",
         description="A local AWS Amplify Hosting service on 127.0.0.1, for offline tests.",
+        epilog="Run 'python -m pytest_amplify.testing serve --help' for serve's options; "
+        "the scenario format is documented in docs/local-service.md.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve until interrupted (Ctrl-C or SIGTERM)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve until interrupted (Ctrl-C or SIGTERM)",
+        description="Serve the Amplify API, step files and sites on 127.0.0.1 until "
+        "interrupted (Ctrl-C or SIGTERM). Prints the endpoint and the pytest options "
+        "that point the plugin at it.",
+    )
     serve.add_argument(
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
     )
     serve.add_argument(
-        "--scenario", type=Path, help="JSON file of apps, jobs, sites and domains to serve"
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="JSON file of apps, branches, jobs, sites and domains to serve; its format is "
+        "the JSON Schema scenario.schema.json shipped in pytest_amplify.testing "
+        "(a mistake is reported with the field's path, exit status 2)",
     )
     serve.add_argument(
-        "--url-expires", type=int, default=3600, help="lifetime of presigned file URLs, in seconds"
+        "--url-expires",
+        type=int,
+        default=3600,
+        metavar="SECONDS",
+        help="lifetime of presigned file URLs, in seconds (default: 3600)",
     )
     return parser
 

@@ -21,8 +21,9 @@ from ._operations import (
 )
 from ._request_log import RequestLog
 from ._sites import DOMAINS_PREFIX, SiteServer
+from ._steps import FakeStep
 from ._store import FakeBranch, Store
-from ._timeline import FakeJob, FakeStep, StepTimes
+from ._timeline import FakeJob, StepTimes
 
 _MAX_RESULTS = 50
 _ACCOUNT = "123456789012"

@@ -53,7 +53,8 @@ def make_zip(files: Mapping[str, bytes | str]) -> bytes:
 
 
 def build_log(step: str, status: str, reason: str | None = None) -> str:
-    """A plausible Amplify step log ending with the step's outcome."""
+    """A plausible Amplify step log ending with the step's outcome: completed, failed
+    with ``reason``, or cancelled."""
     lines = [
         f"# Starting step: {step}",
         "[INFO]: # Cloning repository",
@@ -70,6 +71,8 @@ def build_log(step: str, status: str, reason: str | None = None) -> str:
         ]
     if status == "FAILED":
         lines += [f"[ERROR]: !!! {reason or 'Build failed'}", "[ERROR]: !!! Exit code: 1"]
+    elif status == "CANCELLED":
+        lines += [f"[WARNING]: !!! {reason or 'Job was cancelled'}", "[INFO]: # Step cancelled"]
     else:
         lines += [f"[INFO]: # Completed step: {step}"]
     return "\n".join(lines) + "\n"

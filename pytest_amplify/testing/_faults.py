@@ -109,3 +109,51 @@ class Faults:
             if fault.remaining <= 0:
                 queue.popleft()
             return fault
+
+
+class FaultInjection:
+    """``FakeAmplify``'s fault-injection methods, over its :class:`Faults`."""
+
+    _faults: Faults
+
+    def fail_next(
+        self,
+        operation: str,
+        error: str = "InternalFailureException",
+        *,
+        status: int | None = None,
+        message: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``operation`` with ``error``.
+
+        Any error type may be injected (``TooManyRequestsException``,
+        ``ExpiredTokenException``, ...); types without a known status need ``status=``.
+        """
+        self._faults.fail_next(operation, error, status=status, message=message, times=times)
+
+    def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls only after ``seconds`` of real time."""
+        self._faults.delay_next(operation, seconds, times=times)
+
+    def drop_next(self, operation: str, *, times: int = 1) -> None:
+        """Close the connection without an answer for the next ``times`` calls."""
+        self._faults.drop_next(operation, times=times)
+
+    def respond_raw_next(
+        self,
+        operation: str,
+        *,
+        status: int,
+        body: bytes | str = b"",
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """The escape hatch: serve exactly this status, headers and body (a proxy's
+        HTML page, malformed JSON, a status nobody has seen)."""
+        self._faults.respond_raw_next(
+            operation, status=status, body=body, headers=headers, times=times
+        )
+
+    def clear_faults(self) -> None:
+        self._faults.clear()

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING, Any
 from .._model import TERMINAL_STATUSES
 from ._api_routes import AmplifyApi
 from ._clock import Clock, SimulatedClock, real_clock
-from ._faults import Faults
+from ._faults import FaultInjection, Faults
 from ._file_serving import SITES_PREFIX, FileServer
 from ._http import HttpServer, Response
 from ._presign import UrlSigner
 from ._request_log import FakeRequest, RequestLog
 from ._scenario import load_scenario
 from ._sites import DOMAINS_PREFIX
+from ._steps import failed_build_step
 from ._store import FakeApp, FakeBranch, FakeDomain, Store
-from ._timeline import FakeJob, StepsArgument, failed_build_step
+from ._timeline import FakeJob, StepsArgument
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
@@ -39,7 +40,7 @@ def _check_loopback(host: str) -> str:
     raise ValueError(f"host {host!r}: the local service listens on loopback only (127.0.0.1)")
 
 
-class FakeAmplify:
+class FakeAmplify(FaultInjection):
     """An Amplify Hosting service on 127.0.0.1 for offline tests.
 
     ::
@@ -357,50 +358,6 @@ class FakeAmplify:
     def domain_url(self, host: str) -> str:
         """Where the local service serves the custom domain ``host`` (``www.example.com``)."""
         return self.domain_url_template.replace("{domain}", host)
-
-    # -- faults ----------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        operation: str,
-        error: str = "InternalFailureException",
-        *,
-        status: int | None = None,
-        message: str | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` calls of ``operation`` with ``error``.
-
-        Any error type may be injected (``TooManyRequestsException``,
-        ``ExpiredTokenException``, ...); types without a known status need ``status=``.
-        """
-        self._faults.fail_next(operation, error, status=status, message=message, times=times)
-
-    def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> None:
-        """Answer the next ``times`` calls only after ``seconds`` of real time."""
-        self._faults.delay_next(operation, seconds, times=times)
-
-    def drop_next(self, operation: str, *, times: int = 1) -> None:
-        """Close the connection without an answer for the next ``times`` calls."""
-        self._faults.drop_next(operation, times=times)
-
-    def respond_raw_next(
-        self,
-        operation: str,
-        *,
-        status: int,
-        body: bytes | str = b"",
-        headers: Mapping[str, str] | None = None,
-        times: int = 1,
-    ) -> None:
-        """The escape hatch: serve exactly this status, headers and body (a proxy's
-        HTML page, malformed JSON, a status nobody has seen)."""
-        self._faults.respond_raw_next(
-            operation, status=status, body=body, headers=headers, times=times
-        )
-
-    def clear_faults(self) -> None:
-        self._faults.clear()
 
     # -- request log -----------------------------------------------------------------
 

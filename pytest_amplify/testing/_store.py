@@ -9,16 +9,8 @@ import uuid
 from collections.abc import Mapping
 
 from ._clock import Clock
-from ._timeline import (
-    APP_ID_PATTERN,
-    JOB_TYPES,
-    FakeJob,
-    Stage,
-    StepsArgument,
-    check_status,
-    to_steps,
-    typical_steps,
-)
+from ._steps import check_status, typical_steps
+from ._timeline import APP_ID_PATTERN, JOB_TYPES, FakeJob, Stage, StepsArgument, to_steps
 
 PLATFORMS = ("WEB", "WEB_DYNAMIC", "WEB_COMPUTE")
 DOMAIN_STATUSES = (
@@ -272,7 +264,10 @@ class Store:
                 deployed_after=deployed_after,
             )
             jobs[job_id] = job
-            for step in step_list:
+            # A job added finished has only the steps it ran: a job that failed at
+            # BUILD lists no test artifacts of the TEST step it never reached.
+            ran = [step for step, _ in job.snapshot(count_call=False)[2]] if finished else step_list
+            for step in ran:
                 for name, content in (step.test_artifacts or {}).items():
                     self._register_artifact(job, name, content)
         return job

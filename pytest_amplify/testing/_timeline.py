@@ -7,109 +7,12 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from .._model import KNOWN_STATUSES, TERMINAL_STATUSES
-from ._content import (
-    TYPICAL_SITE_FILES,
-    TYPICAL_TEST_ARTIFACTS,
-    TYPICAL_TEST_CONFIG,
-    FileBody,
-    build_log,
-    typical_screenshots,
-)
+from .._model import TERMINAL_STATUSES
+from ._steps import UNSUCCESSFUL, FakeStep, check_status, ended_steps, typical_step
 
-GIT_STEPS = ("BUILD", "TEST", "DEPLOY", "VERIFY")
-MANUAL_STEPS = ("DEPLOY", "VERIFY")
 JOB_TYPES = ("RELEASE", "RETRY", "MANUAL", "WEB_HOOK")
 _NOT_STARTED = frozenset({"CREATED", "PENDING", "PROVISIONING"})
 APP_ID_PATTERN = re.compile(r"d[a-z0-9]+")
-
-
-def check_status(status: object, where: str, allow_unknown: bool = False) -> str:
-    if not isinstance(status, str) or not status:
-        raise ValueError(f"{where}: a status is a non-empty string, not {status!r}")
-    if status not in KNOWN_STATUSES and not allow_unknown:
-        raise ValueError(
-            f"{where}: unknown status {status!r}; Amplify's statuses are "
-            f"{', '.join(KNOWN_STATUSES)} (pass allow_unknown_status=True to serve a new one)"
-        )
-    return status
-
-
-@dataclasses.dataclass
-class FakeStep:
-    """A step as the local service serves it.
-
-    ``log=None`` serves a generated log; ``with_log=False`` serves no ``logUrl``.
-    ``artifacts``, ``test_artifacts`` (file name -> content) and ``screenshots``
-    (device name -> image bytes) are served as files behind presigned-style URLs.
-    """
-
-    name: str
-    status: str = "SUCCEED"
-    reason: str | None = None
-    context: str | None = None
-    log: FileBody | None = None
-    with_log: bool = True
-    artifacts: Mapping[str, bytes | str] | None = None
-    test_artifacts: Mapping[str, bytes | str] | None = None
-    test_config: str | None = None
-    screenshots: Mapping[str, bytes] | None = None
-    allow_unknown_status: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"a step needs a name, not {self.name!r}")
-        check_status(self.status, f"step {self.name}", self.allow_unknown_status)
-
-    def log_body(self) -> FileBody:
-        if self.log is not None:
-            return self.log
-        return build_log(self.name, self.status, self.reason)
-
-    def with_status(self, status: str, allow_unknown: bool = False) -> FakeStep:
-        check_status(status, f"step {self.name}", allow_unknown)
-        return dataclasses.replace(self, status=status, allow_unknown_status=True)
-
-
-def typical_step(name: str) -> FakeStep:
-    """A succeeded step with what Amplify's step of that name produces."""
-    upper = name.upper()
-    if upper == "BUILD":
-        return FakeStep(name, artifacts=dict(TYPICAL_SITE_FILES))
-    if upper == "TEST":
-        return FakeStep(
-            name, test_artifacts=dict(TYPICAL_TEST_ARTIFACTS), test_config=TYPICAL_TEST_CONFIG
-        )
-    if upper == "VERIFY":
-        return FakeStep(name, screenshots=typical_screenshots())
-    return FakeStep(name)
-
-
-def typical_steps(manual: bool = False) -> list[FakeStep]:
-    """BUILD, TEST, DEPLOY, VERIFY for a git-connected app; DEPLOY, VERIFY for a
-    manual (zip) deployment."""
-    return [typical_step(name) for name in (MANUAL_STEPS if manual else GIT_STEPS)]
-
-
-def failed_build_step(
-    reason: str = "Build failed: npm ERR! missing script: build", log: str | None = None
-) -> FakeStep:
-    return FakeStep(
-        "BUILD",
-        status="FAILED",
-        reason=reason,
-        log=log if log is not None else build_log("BUILD", "FAILED", reason),
-    )
-
-
-def verify_step(
-    screenshots: Mapping[str, bytes] | None = None, status: str = "SUCCEED"
-) -> FakeStep:
-    return FakeStep(
-        "VERIFY",
-        status=status,
-        screenshots=dict(screenshots) if screenshots else typical_screenshots(),
-    )
 
 
 StepsArgument = Sequence[str | FakeStep] | None
@@ -197,7 +100,7 @@ class FakeJob:
     def _spread_step_times(self, start: float, end: float) -> None:
         """A job added already finished ran from ``start`` to ``end``, its steps one
         after another."""
-        steps = self._steps_for(self._stages[0])
+        steps = self._steps_at(0)
         share = (end - start) / max(1, len(steps))
         for index, step in enumerate(steps):
             self._step_times[step.name] = StepTimes(
@@ -323,7 +226,7 @@ class FakeJob:
         self._entered_at = at
         self._calls_in_stage = 0
         stage = self._stages[index]
-        for step in self._steps_for(stage):
+        for step in self._steps_at(index):
             times = self._step_times.setdefault(step.name, StepTimes(at))
             if step.status in TERMINAL_STATUSES:
                 if times.end is None:
@@ -332,13 +235,16 @@ class FakeJob:
                 times.end = None
         self._ended_at = at if stage.status in TERMINAL_STATUSES else None
 
-    def _previous_steps(self) -> list[FakeStep]:
-        for stage in reversed(self._stages[: self._index]):
+    def _steps_before(self, index: int) -> list[FakeStep]:
+        """What the latest stage before ``index`` that showed steps showed."""
+        for earlier in range(index - 1, -1, -1):
+            stage = self._stages[earlier]
             if stage.steps is not None or stage.status not in _NOT_STARTED:
-                return self._steps_for(stage)
+                return self._steps_at(earlier)
         return []
 
-    def _steps_for(self, stage: Stage) -> list[FakeStep]:
+    def _steps_at(self, index: int) -> list[FakeStep]:
+        stage = self._stages[index]
         if stage.steps is not None:
             return stage.steps
         if stage.running is not None:
@@ -354,8 +260,16 @@ class FakeJob:
         if stage.status == "RUNNING":
             return [self.steps[0].with_status("RUNNING")] if self.steps else []
         if stage.status in TERMINAL_STATUSES:
-            return list(self.steps)
-        return self._previous_steps()  # CANCELLING, or a status nobody has seen yet
+            return self._final_steps(index)
+        return self._steps_before(index)  # CANCELLING, or a status nobody has seen yet
+
+    def _final_steps(self, index: int) -> list[FakeStep]:
+        status = self._stages[index].status
+        if status in UNSUCCESSFUL and not any(s.status in UNSUCCESSFUL for s in self.steps):
+            # The script did not say which step failed (or was cancelled): the one
+            # in progress did, and none after it ran, as in Amplify's answers.
+            return ended_steps(self.steps, self._steps_before(index), status)
+        return list(self.steps)
 
     def snapshot(
         self, count_call: bool
@@ -366,7 +280,7 @@ class FakeJob:
             stage = self._stages[self._index]
             steps = [
                 (step, self._step_times.get(step.name) or StepTimes(self._entered_at))
-                for step in self._steps_for(stage)
+                for step in self._steps_at(self._index)
             ]
             status, ended = stage.status, self._ended_at
             if count_call:
