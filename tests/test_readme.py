@@ -63,10 +63,20 @@ def test_it_names_the_option_group_as_pytest_help_does(pytester: pytest.Pytester
     assert title in " ".join(README.split())
 
 
-def test_its_links_lead_to_files_that_exist() -> None:
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
+
+
+def test_its_links_lead_to_files_and_headings_that_exist() -> None:
     for document in ["README.md", *(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))]:
         text = (REPO / document).read_text()
         base = (REPO / document).parent
-        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
-            if not target.startswith(("http://", "https://")):
-                assert (base / target).exists(), f"{document} links to {target}, which is missing"
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", text):
+            if target.startswith(("http://", "https://")):
+                continue
+            path = base / target if target else REPO / document
+            assert path.exists(), f"{document} links to {target}, which is missing"
+            if anchor and path.suffix == ".md":
+                assert anchor in _anchors(path.read_text()), f"{document}: no #{anchor} in {target}"
