@@ -10,7 +10,7 @@ read timeout counts against the deadline as it would in CI.
 
 The table of outcomes is printed by ``test_the_matrix_table`` (shown with ``-s``
 and in ``-rA``'s PASSES section); :func:`failure_modes_markdown` renders the
-README's "Failure modes" table from :data:`MATRIX` without running anything::
+the "Failure modes" table of docs/reliability.md from :data:`MATRIX` without running anything::
 
     python -c "from tests.test_fault_matrix import failure_modes_markdown as f; print(f())"
 """
@@ -651,7 +651,7 @@ def matrix_table(outcomes: list[Outcome]) -> str:
 
 
 def failure_modes_markdown() -> str:
-    """The README's "Failure modes" table: case | what happens | outcome."""
+    """docs/reliability.md's "Failure modes" table: case | what happens | outcome."""
     lines = ["| case | what happens | outcome |", "| --- | --- | --- |"]
     lines += [f"| `{c.name}` | {c.what} | {c.expected} |" for c in MATRIX]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""The README's examples run as written."""
+"""The README is a front page whose samples run as written, whose settings are real
+and whose links lead somewhere; the detail it links to is in docs/."""
 
 from __future__ import annotations
 
@@ -7,25 +8,21 @@ import re
 import pytest
 
 from .conftest import REPO
+from .doc_blocks import doc_block
 
 README = (REPO / "README.md").read_text()
-
-
-def python_block(first_line: str) -> str:
-    for block in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL):
-        if block.startswith(first_line):
-            return str(block)
-    raise AssertionError(f"no python block starting with {first_line!r} in README.md")
+SMOKE = doc_block("README.md", "# test_smoke.py")
+OFFLINE = doc_block("README.md", "# test_offline.py")
 
 
 def test_the_offline_example_runs(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_offline=python_block("# test_offline.py"))
+    pytester.makepyfile(test_offline=OFFLINE)
     result = pytester.runpytest("--amplify-app-id", "d1", "--amplify-branch", "main")
     result.assert_outcomes(passed=1)
 
 
 def test_the_smoke_test_example_runs_against_the_local_service(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_smoke=python_block("# test_smoke.py"))
+    pytester.makepyfile(test_smoke=SMOKE)
     pytester.makeconftest(
         """
         import pytest
@@ -43,36 +40,43 @@ def test_the_smoke_test_example_runs_against_the_local_service(pytester: pytest.
     result.assert_outcomes(passed=2)
 
 
-def test_every_setting_is_in_the_readme_table() -> None:
+def test_the_readme_is_a_front_page() -> None:
+    assert len(README.splitlines()) <= 250
+
+
+def test_the_settings_it_names_are_real() -> None:
     from .seam import OPTIONS
 
-    for option in OPTIONS:
-        assert f"| `{option.ini}` | `{option.flag}`" in README, option.ini
+    section = README.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `amplify_")]
+    assert len(rows) >= 5
+    known = {option.ini for option in OPTIONS} | {option.flag for option in OPTIONS}
+    for row in rows:
+        for name in re.findall(r"`((?:amplify_|--amplify-)[a-z_-]+)`", row):
+            assert name in known, f"the README names {name}, which is no setting"
 
 
-def test_the_files_example_runs_against_the_local_service(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_files=python_block("import re\n\nfrom pytest_amplify import (\n    assert_artifacts")
-    )
-    pytester.makeconftest(
-        """
-        import pytest
-        from pytest_amplify.testing import FakeStep, typical_steps
-        pytest_plugins = ["pytest_amplify.testing"]
-
-        @pytest.fixture(autouse=True)
-        def deployment(amplify_fake):
-            steps = typical_steps()
-            steps[0] = FakeStep("BUILD", log="vite build\\nCompiled successfully\\n", artifacts={"index.html": "<h1>", "assets/app.js": ""})
-            amplify_fake.add_job(app_id="d1", branch="main", steps=steps)
-        """
-    )
-    result = pytester.runpytest("--amplify-app-id=d1", "--amplify-branch=main")
-    result.assert_outcomes(passed=1)
+def test_it_names_the_option_group_as_pytest_help_does(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    title = "AWS Amplify Hosting deployments (pytest-amplify)"
+    result.stdout.fnmatch_lines([f"{title}:"])
+    assert title in " ".join(README.split())
 
 
-def test_every_fault_matrix_case_is_in_the_readme() -> None:
-    from .test_fault_matrix import MATRIX
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", markdown, flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
 
-    for case in MATRIX:
-        assert f"| `{case.name}` | {case.what} | {case.expected} |" in README, case.name
+
+def test_its_links_lead_to_files_and_headings_that_exist() -> None:
+    for document in ["README.md", *(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))]:
+        text = (REPO / document).read_text()
+        base = (REPO / document).parent
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", text):
+            if target.startswith(("http://", "https://")):
+                continue
+            path = base / target if target else REPO / document
+            assert path.exists(), f"{document} links to {target}, which is missing"
+            if anchor and path.suffix == ".md":
+                assert anchor in _anchors(path.read_text()), f"{document}: no #{anchor} in {target}"

@@ -23,7 +23,7 @@ from pytest_amplify import (
 )
 from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, typical_steps
 
-from .conftest import REPO
+from .doc_blocks import doc_block
 from .seam import CACHE_BUST_PARAMETER, SERVE_MAX_INTERVAL, handed_out_job
 
 
@@ -516,7 +516,8 @@ def test_a_job_without_the_plugins_resolver_cannot_pick_a_file_by_platform(
 
 # -- as users run it ------------------------------------------------------------------------
 
-DOCS = (REPO / "docs" / "serves-build.md").read_text()
+LIVE = doc_block("docs/serves-build.md", "# test_live.py")
+BRIEF = doc_block("docs/jobs-and-assertions.md", "from pytest_amplify import assert_serves_build")
 DEPLOYMENT = """
 import pytest
 from pytest_amplify.testing import FakeStep, typical_steps
@@ -547,11 +548,8 @@ TARGET = ["--amplify-app-id=d1abc2def3", "--amplify-branch=main", "--amplify-com
 def test_the_documented_smoke_test_passes_once_the_build_is_live(
     pytester: pytest.Pytester,
 ) -> None:
-    (block,) = [
-        b for b in re.findall(r"```python\n(.*?)```", DOCS, re.DOTALL) if "# test_live.py" in b
-    ]
     pytester.makeconftest(DEPLOYMENT.format(deployed_after=90))
-    pytester.makepyfile(test_live=block)
+    pytester.makepyfile(test_live=LIVE)
     result = pytester.runpytest(*TARGET)
     result.assert_outcomes(passed=2)
 
@@ -587,13 +585,7 @@ def test_the_bound_comes_from_the_setting_and_the_marker(pytester: pytest.Pytest
     assert "/_domains/www.example.com/index.html: it serves job 1's build" in output
 
 
-def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
-    readme = (REPO / "README.md").read_text()
-    (block,) = [
-        b
-        for b in re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
-        if b.startswith("from pytest_amplify import assert_serves_build")
-    ]
+def test_the_jobs_and_assertions_example_runs(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(DEPLOYMENT.format(deployed_after=30))
-    pytester.makepyfile(test_live=block)
+    pytester.makepyfile(test_live=BRIEF)
     pytester.runpytest(*TARGET).assert_outcomes(passed=1)

@@ -151,7 +151,7 @@ def test_moto_swallowing_amplify_calls_is_explained(pytester: pytest.Pytester) -
 
 
 def test_pytest_plugins_in_a_nested_conftest_is_pytests_error(pytester: pytest.Pytester) -> None:
-    """What the README says: declare it in a test module or the rootdir conftest."""
+    """What docs/local-service.md says: declare it in a test module or the rootdir conftest."""
     sub = pytester.mkpydir("sub")
     (sub / "conftest.py").write_text('pytest_plugins = ["pytest_amplify.testing"]\n')
     (sub / "test_x.py").write_text("def test_x(amplify_fake):\n    pass\n")
