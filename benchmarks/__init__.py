@@ -1,7 +1,7 @@
-"""Benchmarks for pytest-amplify's performance and scale goals (issue 5).
+"""Benchmarks for pytest-amplify's performance and scale goals (issues 5 and 12).
 
 Run them with ``python benchmarks/run.py``; ``benchmarks/README.md`` says what each
-one measures. The modules are importable (``from benchmarks import schedule``) so
-that ``tests/test_performance_guards.py`` runs the same scenarios, reduced, and
-asserts on the counts they produce.
+one measures. The modules are importable (``from benchmarks import many_jobs``) so
+that ``tests/test_performance_guards.py`` can run a scenario, reduced; the schedule's
+guards build their cells in the tests (``tests/test_schedule_rules.py``).
 """
