@@ -168,7 +168,7 @@ def test_the_rules_hold_on_a_cell(cell: Cell) -> None:
 # -- the schedule, rule by rule ------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(
     durations=st.lists(st.floats(0, 7200), max_size=20),
     wait_starts_at=st.floats(0, 3600),
