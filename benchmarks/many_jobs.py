@@ -16,25 +16,27 @@ allows without history.
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import statistics
 
-from pytest_amplify._schedule import JITTER
 from pytest_amplify._settings import DEFAULT_MAX_POLL_INTERVAL
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .local import APP_ID, simulated_wait
-from .schedule import ANCHOR_INTERVALS, FIXED_30S, NO_HISTORY_EXTRA_CALLS, Draw, fixed_interval
 
 JOBS = 20
 SHORTEST_MINUTES = 2.0
 LONGEST_MINUTES = 30.0
 WAIT_STARTS_AFTER = 30.0
-# The poll that sees the slowest job end comes at most one capped, jittered
-# interval after it.
-MAX_OVERSHOOT = DEFAULT_MAX_POLL_INTERVAL * (1 + JITTER)
+# The poll that sees the slowest job end comes at most one capped interval after
+# it: jitter only shortens a sleep.
+MAX_OVERSHOOT = DEFAULT_MAX_POLL_INTERVAL
+# Issue 5.3's bound on a wait without history: the fixed 30 s poll's calls + 3.
+FIXED_INTERVAL = 30.0
+EXTRA_CALLS = 3.0
 
 
 def durations(jobs: int, shortest: float, longest: float) -> list[float]:
@@ -146,5 +148,6 @@ def measure(
 def calls_bound(length: float) -> float:
     """The bound of one job's calls: the fixed 30 s poll's for the same job, plus the
     extra calls issue 5.3 allows the schedule without history."""
-    anchor = fixed_interval(Draw(WAIT_STARTS_AFTER, length, ()), ANCHOR_INTERVALS[FIXED_30S])
-    return anchor.calls + NO_HISTORY_EXTRA_CALLS
+    # One ListJobs finds the job, one GetJob at once, then one every 30 s.
+    remaining = length - WAIT_STARTS_AFTER
+    return 2 + max(0, math.ceil(remaining / FIXED_INTERVAL)) + EXTRA_CALLS

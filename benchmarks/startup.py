@@ -1,11 +1,15 @@
 """Issue 5.1, free when unused: what installing the plugin costs a suite that never
 uses it.
 
-Two measurements, both in fresh processes:
+Three measurements, all in fresh processes:
 
-- ``pytest --collect-only -q`` on a generated 500-test suite, with the plugin
-  active and with ``-p no:amplify``, in interleaved pairs (the order flips every
-  pair, so that drift and caches weigh on both sides alike);
+- the instructions ``pytest --collect-only -q`` executes on a generated 500-test
+  suite, with the plugin active and with ``-p no:amplify``, counted by valgrind's
+  callgrind (``apt-get install valgrind``): a count that the load of a shared
+  machine cannot move, so the goal is judged on it;
+- the wall-clock time of the same runs, in interleaved pairs (the order flips
+  every pair, so that drift and caches weigh on both sides alike): informative,
+  as pairs on a shared 2-core machine differ by tens of milliseconds;
 - ``python -X importtime``: what importing the plugin module costs.
 
 Both run with byte code, as an installed wheel has it: ``PYTHONDONTWRITEBYTECODE``
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,8 +38,9 @@ TESTS_PER_FILE = 10
 PLUGIN_MODULE = "pytest_amplify.plugin"
 # What a suite that never uses a fixture must not load.
 HEAVY_MODULES = ("boto3", "botocore", "tenacity", "urllib3", "moto", "filelock")
-MAX_ADDED_MS = 15.0
+# The goal, on instructions: at most 3% more with the plugin than without.
 MAX_RATIO = 1.03
+VALGRIND_INSTALL = "apt-get install -y valgrind"
 
 
 def clean_environ() -> dict[str, str]:
@@ -99,16 +106,17 @@ class CollectResult:
         return statistics.median(on / off for on, off in pairs)
 
     @property
+    def differences_ms(self) -> list[float]:
+        pairs = zip(self.with_plugin, self.without_plugin, strict=True)
+        return [(on - off) * 1000 for on, off in pairs]
+
+    @property
     def median_with_ms(self) -> float:
         return statistics.median(self.with_plugin) * 1000
 
     @property
     def median_without_ms(self) -> float:
         return statistics.median(self.without_plugin) * 1000
-
-    @property
-    def met(self) -> bool:
-        return self.median_added_ms <= MAX_ADDED_MS or self.median_ratio <= MAX_RATIO
 
 
 def measure_collect(pairs: int = 30, byte_code: bool = True) -> CollectResult:
@@ -200,3 +208,69 @@ def modules_loaded_by_import(environ: Mapping[str, str] | None = None) -> list[s
 def heavy(modules: list[str]) -> list[str]:
     """The modules among ``modules`` that belong to a heavy package."""
     return sorted(m for m in modules if m.split(".")[0] in HEAVY_MODULES)
+
+
+@dataclasses.dataclass(frozen=True)
+class InstructionCounts:
+    """Instructions executed by one collect-only run on each side (callgrind's Ir)."""
+
+    tests: int
+    with_plugin: int
+    without_plugin: int
+
+    @property
+    def ratio(self) -> float:
+        return self.with_plugin / self.without_plugin
+
+    @property
+    def met(self) -> bool:
+        return self.ratio <= MAX_RATIO
+
+
+_COLLECTED = re.compile(r"^==\d+== Collected : (\d+)$", re.MULTILINE)
+
+
+def _instructions(root: Path, environ: Mapping[str, str], plugin: bool, valgrind: str) -> int:
+    command = [
+        valgrind,
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    if not plugin:
+        command += ["-p", "no:amplify"]
+    done = subprocess.run(
+        command, cwd=root, env=environ, capture_output=True, text=True, check=False
+    )
+    found = _COLLECTED.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return int(found.group(1))
+
+
+def measure_instructions() -> InstructionCounts:
+    """One callgrind run per side, byte code written first (as for the timed runs)
+    and hash randomisation off, so that two runs count the same to a few parts in
+    ten thousand."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise RuntimeError(f"valgrind is not installed: {VALGRIND_INSTALL}")
+    with tempfile.TemporaryDirectory(prefix="amplify-instructions-") as directory:
+        root = Path(directory) / "suite"
+        root.mkdir()
+        tests = write_suite(root)
+        environ = run_environ(Path(directory) / "pycache")
+        environ["PYTHONHASHSEED"] = "0"
+        _collect_seconds(root, environ, plugin=True)
+        _collect_seconds(root, environ, plugin=False)
+        return InstructionCounts(
+            tests,
+            with_plugin=_instructions(root, environ, True, valgrind),
+            without_plugin=_instructions(root, environ, False, valgrind),
+        )

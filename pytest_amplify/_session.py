@@ -214,29 +214,53 @@ class AmplifySession:
         return record
 
     def wait_all(self, settings_list: Sequence[Settings]) -> list[WaitRecord]:
-        """Wait for several targets at once; cached targets are not waited for again."""
-        from ._wait_all import run_waits
-
-        pending: dict[Target, JobWait] = {}
+        """Wait for several targets at once; cached targets are not waited for
+        again, and under xdist the run's workers share the waits."""
+        pending: dict[Target, tuple[Settings, Connection]] = {}
         targets = []
         for settings in settings_list:
             target, connection = self.target(settings)
             targets.append(target)
             if target not in self.records and target not in pending:
-                pending[target] = self.new_wait(settings, target, connection)
-        if pending:
-            waits = list(pending.values())
-            outcomes = run_waits(waits, self.clock())
-            for wait, outcome in zip(waits, outcomes, strict=True):
-                record = WaitRecord(
-                    wait.target, polls=wait.polls, calls=wait.calls, waited=wait.elapsed()
-                )
-                if isinstance(outcome, AmplifyJob):
-                    record.job = outcome
-                else:
-                    record.error = outcome
-                self.records[wait.target] = record
+                pending[target] = (settings, connection)
+
+        def together(chosen: list[Target], publish: Callable[[Target, WaitRecord], None]) -> None:
+            self._wait_together([(t, *pending[t]) for t in chosen], publish)
+
+        if self._shared is not None and pending:
+            found = self._shared.wait_all(
+                list(pending), together, lambda t: self._wait_now(pending[t][0], t, pending[t][1])
+            )
+            self.records.update(found)
+        elif pending:
+            together(list(pending), self.records.__setitem__)
         return [self.records[target] for target in targets]
+
+    def _wait_together(
+        self,
+        chosen: Sequence[tuple[Target, Settings, Connection]],
+        publish: Callable[[Target, WaitRecord], None],
+    ) -> None:
+        """One thread polls every target on its own schedule; each record is
+        published as soon as its wait ends."""
+        from ._wait_all import run_waits
+
+        waits = [
+            self.new_wait(settings, target, connection) for target, settings, connection in chosen
+        ]
+
+        def done(index: int, outcome: AmplifyJob | AmplifyWaitError) -> None:
+            wait = waits[index]
+            record = WaitRecord(
+                wait.target, polls=wait.polls, calls=wait.calls, waited=wait.elapsed()
+            )
+            if isinstance(outcome, AmplifyJob):
+                record.job = outcome
+            else:
+                record.error = outcome
+            publish(wait.target, record)
+
+        run_waits(waits, self.clock(), on_done=done)
 
     # -- xdist -------------------------------------------------------------------------
 

@@ -160,7 +160,7 @@ class Settings:
         flag="--amplify-poll-interval",
         parse=parse_interval,
         default=DEFAULT_POLL_INTERVAL,
-        help="First wait between polls; waits grow from it (default: 5s).",
+        help="Shortest wait between polls, the first for a young job (default: 5s).",
         metavar="DURATION",
         overridable=True,
     )
@@ -168,7 +168,7 @@ class Settings:
         flag="--amplify-max-poll-interval",
         parse=parse_interval,
         default=DEFAULT_MAX_POLL_INTERVAL,
-        help="Cap of the growing wait between polls (default: 30s).",
+        help="Longest wait between polls: no sleep is longer, history or not (default: 30s).",
         metavar="DURATION",
         overridable=True,
     )

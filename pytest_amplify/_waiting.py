@@ -25,7 +25,6 @@ from ._api_values import job_number
 from ._aws import MIN_CALL_TIMEOUT
 from ._call_problems import CallProblem, classify
 from ._clock import WaitClock
-from ._durations import format_duration
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
 from ._model import AmplifyJob, describe_job, is_finished
 from ._redact import redact_text
@@ -105,7 +104,9 @@ class _ScheduledWait(wait_base):
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None and outcome.failed else None
         throttled = isinstance(error, CallFailed) and error.problem.throttled
-        delay = self._wait.schedule.next_delay(self._wait.clock.wall(), throttled)
+        delay = self._wait.schedule.next_delay(
+            self._wait.clock.wall(), throttled, status=self._wait.status
+        )
         return max(0.0, min(delay, self._wait.time_left()))
 
 
@@ -338,14 +339,10 @@ class JobWait:
 
     def _learn(self, listing: Sequence[ListedJob]) -> None:
         self.history_checked = True
-        self.schedule.use_history(successful_durations(listing, self.job_id), self.job_start)
-        if self.schedule.expected is not None:
-            logger.debug(
-                "%s: similar jobs took %s; expecting the end in %s",
-                self.describe_job(),
-                format_duration(self.schedule.expected.typical_duration),
-                format_duration(max(0.0, self.schedule.expected.start - self.clock.wall())),
-            )
+        now = self.clock.wall()
+        self.schedule.use_history(successful_durations(listing, self.job_id), self.job_start, now)
+        if self.schedule.forecast is not None:
+            logger.debug("%s: %s", self.describe_job(), self.schedule.describe(now))
 
     def _fetch_history(self) -> None:
         """One ListJobs page for how long the branch's jobs take; optional, so a

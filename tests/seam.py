@@ -18,6 +18,7 @@ from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
 from pytest_amplify._durations import format_duration, parse_duration
+from pytest_amplify._end_forecast import EndForecast
 from pytest_amplify._github_annotations import (
     MAX_ANNOTATIONS,
     error_annotations,
@@ -27,10 +28,11 @@ from pytest_amplify._github_annotations import (
 from pytest_amplify._github_event import PullRequestEvent, closed_message
 from pytest_amplify._github_summary import GITHUB_LIMIT, LogTail, fenced, render
 from pytest_amplify._job_listing import ListedJob
+from pytest_amplify._poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
 from pytest_amplify._progress import TerminalProgress, progress_line
 from pytest_amplify._redact import is_signing_parameter, strip_query
 from pytest_amplify._resolver import JobOrigin, JobResolver
-from pytest_amplify._schedule import JITTER
+from pytest_amplify._schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
 from pytest_amplify._serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
 from pytest_amplify._session import fill_site_url
 from pytest_amplify._settings import (
@@ -65,6 +67,7 @@ __all__ = [
     "MAX_ANNOTATIONS",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
+    "NOT_STARTED",
     "OPTIONS",
     "OPTIONS_BY_NAME",
     "OUTCOMES",
@@ -74,15 +77,20 @@ __all__ = [
     "TEST_OUTCOMES",
     "AmplifyApi",
     "CallProblem",
+    "EndForecast",
     "InsideJob",
     "JobWait",
     "ListedJob",
     "LogTail",
+    "PollSchedule",
     "PullRequestEvent",
     "ReportedWait",
+    "SimulatedJob",
+    "SimulatedWait",
     "Target",
     "TerminalProgress",
     "UsingTest",
+    "WaitPolicy",
     "WaitRecord",
     "api_for",
     "closed_message",
@@ -90,6 +98,7 @@ __all__ = [
     "error_annotations",
     "escape_data",
     "escape_property",
+    "extra_poll_budget",
     "fenced",
     "format_duration",
     "handed_out_job",
@@ -99,6 +108,7 @@ __all__ = [
     "progress_line",
     "render",
     "run_waits",
+    "simulate_wait",
     "strip_query",
 ]
 

@@ -1,20 +1,16 @@
 """Performance and scale, checked by counting imports, calls and waits, never by timing:
 the plugin costs a run that never uses it nothing heavy, pytest-xdist workers share one
-wait per job, the default schedule polls less and notices a finished job sooner than
-the fixed polls users write by hand, and waiting for many jobs at once takes as long
-as the slowest. The waits run the plugin's own code against the local service on its
+wait per job, and waiting for many jobs at once takes as long as the slowest (the poll
+schedule's rules are guarded in ``test_schedule_rules.py``). The waits run the plugin's own code against the local service on its
 simulated clock, their jitter seeded so that every run polls at the same times.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import os
-import random
 import re
-import statistics
 import subprocess
 import sys
 
@@ -26,7 +22,6 @@ from .conftest import fake_args
 from .seam import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
-    DEFAULT_TIMEOUT,
     JITTER,
     JobWait,
     make_wait,
@@ -175,19 +170,6 @@ class Build:
         return self.duration - self.started_before
 
 
-def builds(nominal: float, count: int, history: bool, seed: int) -> list[Build]:
-    """Waits that start 0-60 s into a job lasting its nominal length +-10%, on a branch
-    whose 10 earlier jobs (with a history) took the nominal length +-5%."""
-    rng = random.Random(f"{seed}/{nominal}/{history}")
-    drawn = []
-    for _ in range(count):
-        started_before = rng.uniform(0.0, 60.0)
-        duration = nominal * rng.uniform(0.9, 1.1)
-        earlier = tuple(nominal * rng.uniform(0.95, 1.05) for _ in range(10)) if history else ()
-        drawn.append(Build(started_before, duration, earlier))
-    return drawn
-
-
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     calls: int  # every API call of the wait, ListJobs included
@@ -219,57 +201,6 @@ def default_wait(
 
 def calls_on(fake: FakeAmplify, branch: str) -> int:
     return sum(1 for r in fake.requests if f"/branches/{branch}/" in f"{r.path}/")
-
-
-def wait_with_the_default_schedule(
-    fake: FakeAmplify, clock: SimulatedClock, branch: str, build: Build
-) -> Outcome:
-    """``build`` put on a branch of its own, started ``started_before`` seconds ago,
-    and waited for by commit id (what the README recommends in CI)."""
-    commit_id = hashlib.sha1(branch.encode()).hexdigest()
-    job_start = clock() - build.started_before
-    slot = 2 * max(build.history, default=0.0)  # earlier jobs one after another, all over
-    for index, duration in enumerate(build.history):
-        started = job_start - (len(build.history) - index) * slot
-        fake.add_job("d1", branch, status="SUCCEED", started_at=started, duration=duration)
-    job = fake.add_job("d1", branch, commit_id=commit_id, status="RUNNING", started_at=job_start)
-    job.then("SUCCEED", after_seconds=build.duration)
-    # Builds longer than the default timeout need a longer one, as users would set.
-    timeout = max(DEFAULT_TIMEOUT, 2 * build.duration)
-    found = default_wait(fake, clock, branch, commit_id, timeout).run()
-    assert found.succeeded and found.commit_id == commit_id, found
-    return Outcome(calls=calls_on(fake, branch), lag=clock() - (job_start + build.duration))
-
-
-@pytest.mark.parametrize("history", [True, False], ids=["history", "no-history"])
-def test_the_default_schedule_polls_less_and_notices_sooner_than_fixed_polls(
-    fake: FakeAmplify, clock: SimulatedClock, history: bool
-) -> None:
-    drawn = builds(15 * 60.0, count=40, history=history, seed=5)
-    default = [
-        wait_with_the_default_schedule(fake, clock, f"job-{index}", build)
-        for index, build in enumerate(drawn)
-    ]
-    assert len(default) == 40
-    mean_calls = statistics.fmean(o.calls for o in default)
-    every_30s = [fixed_poll(build, 30.0) for build in drawn]
-    every_10s = [fixed_poll(build, 10.0) for build in drawn]
-    if history:
-        # Fewer calls than polling every 30 s, a finished job seen as soon as by
-        # polling every 10 s.
-        assert mean_calls <= statistics.fmean(o.calls for o in every_30s)
-        median_lag = statistics.median(o.lag for o in default)
-        assert median_lag <= statistics.median(o.lag for o in every_10s)
-    else:
-        assert mean_calls <= statistics.fmean(o.calls for o in every_30s) + NO_HISTORY_EXTRA_CALLS
-        # Without history the lag is uniform over the capped interval, so over 40
-        # jobs its median moves by a few seconds from seed to seed. What keeps it near
-        # the fixed 30 s poll's is that no job is seen later than one capped poll
-        # after it ends.
-        assert max(o.lag for o in default) <= ONE_CAPPED_POLL, default
-
-
-# -- many jobs at once --------------------------------------------------------------------
 
 
 def test_waiting_for_many_jobs_at_once_takes_the_slowest_and_few_calls_each(

@@ -155,33 +155,42 @@ def test_a_timeout_names_the_job_its_last_state_and_the_polls(
     assert sum(clock.slept) == pytest.approx(300)
 
 
-def test_without_history_the_wait_grows_from_the_first_interval_to_the_cap(
+def test_without_history_the_wait_grows_with_the_jobs_age_to_the_cap(
     fake: FakeAmplify, clock: SimulatedClock
 ) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
         "SUCCEED", after_seconds=400
     )
     make_wait(fake, clock, job_id="1", first=5, cap=30).run()
-    nominal = [5, 10, 20, 30, 30, 30]
-    for slept, expected in zip(clock.slept, nominal, strict=False):
-        assert expected * 0.9 <= slept <= expected * 1.1
-    assert all(s <= 33 for s in clock.slept)
+    # Each sleep is the job's age, between the first interval and the cap; jitter
+    # only shortens it.
+    age = 0.0
+    for slept in clock.slept:
+        nominal = min(30.0, max(5.0, age))
+        assert nominal * 0.9 <= slept <= nominal
+        age += slept
+    assert clock.slept[0] <= 5
+    assert clock.slept[-1] > 0.9 * 30
 
 
-def test_with_history_the_wait_sleeps_through_the_early_build(
+def test_with_history_the_wait_polls_at_the_cap_until_the_expected_end_nears(
     fake: FakeAmplify, clock: SimulatedClock
 ) -> None:
     for _ in range(10):
         fake.add_job(app_id="d1", branch="main", duration=600)
+    start = clock()
     fake.add_job(app_id="d1", branch="main", job_id="11", status="RUNNING").then(
         "SUCCEED", after_seconds=610
     )
     wait = make_wait(fake, clock, job_id="11", timeout=1800)
     assert wait.run().succeeded
-    assert wait.schedule.expected is not None
-    assert wait.schedule.expected.typical_duration == pytest.approx(600)
-    assert clock.slept[0] > 30, "the first sleep is longer than the cap, far from the expected end"
-    assert wait.polls < 600 / 30
+    assert wait.schedule.forecast is not None
+    assert wait.schedule.forecast.typical_duration == pytest.approx(600)
+    assert max(clock.slept) <= 30, "no sleep is longer than the cap"
+    assert clock.slept[0] > 0.9 * 30, "far from the expected end, the cap"
+    assert min(clock.slept) < 15, "near it, shorter sleeps"
+    assert clock() - (start + 610) < 15, "seen soon after it ended"
+    assert wait.polls < 610 / 27 + 600 * 0.2 / 30 + 2
     assert fake.calls("ListJobs") == 1
 
 
