@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
 from ._api_values import (
@@ -25,6 +25,9 @@ from ._api_values import (
 )
 from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
+
+if TYPE_CHECKING:
+    from ._call_retries import RetryPolicy
 
 
 class JobResolver(Protocol):
@@ -40,6 +43,10 @@ class JobResolver(Protocol):
 
     def artifact_url(self, job: AmplifyJob, artifact_id: str) -> str:
         """GetArtifactUrl: a presigned URL for one test artifact."""
+        ...
+
+    def retry_policy(self) -> RetryPolicy:
+        """How the downloads of the job's files are retried (``amplify_retry_timeout``)."""
         ...
 
 

@@ -3,7 +3,9 @@
 Jobs are plain values; the plugin attaches this resolver to the jobs it hands out,
 so that ``job.branch_url`` (GetApp and GetBranch, once per branch),
 ``job.refetched()`` (GetJob, for fresh presigned URLs) and the test artifacts
-(ListArtifacts, GetArtifactUrl) reach the service that the job came from.
+(ListArtifacts, GetArtifactUrl) reach the service that the job came from. Each of
+these calls is retried by the session's :class:`RetryPolicy` (``amplify_retry_timeout``),
+as are the downloads of the job's files (``retry_policy``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from ._amplify_api import AmplifyApi, failures_as
 from ._aws import Connection
 from ._call_problems import CallProblem
+from ._call_retries import RetryPolicy
 from ._errors import AmplifyFetchError, AmplifyServiceError
 from ._model import AmplifyJob, describe_job
 from ._target import Target
@@ -36,8 +39,13 @@ def _key(job: AmplifyJob) -> tuple[str, str, str, str | None]:
 class JobResolver:
     """Does, for the jobs it was attached to, what needs the network."""
 
-    def __init__(self, api_for: Callable[[Connection], AmplifyApi]) -> None:
+    def __init__(
+        self,
+        api_for: Callable[[Connection], AmplifyApi],
+        retry_policy: Callable[[], RetryPolicy] = RetryPolicy,
+    ) -> None:
         self._api_for = api_for
+        self.retry_policy = retry_policy
         self._origins: dict[tuple[str, str, str, str | None], JobOrigin] = {}
         self._branch_urls: dict[tuple[Any, ...], str] = {}
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ._aws import ClientFactory, Connection
+from ._call_retries import RetryPolicy
 from ._clock import WaitClock
 from ._errors import AmplifyConfigError, AmplifyWaitError
 from ._marker import apply_marker, marker_kwargs
@@ -52,7 +53,9 @@ class AmplifySession:
         self.environ = os.environ if environ is None else environ
         self.overrides = OverrideStack()
         self.clients = ClientFactory()
-        self.resolver = JobResolver(self.api)
+        self.resolver = JobResolver(
+            lambda connection: self.api(connection, retrying=True), self.retry_policy
+        )
         self.records: dict[Target, WaitRecord] = {}
         self._progress_factory = progress_factory
         self._shared: SharedWaits | None = None
@@ -116,10 +119,20 @@ class AmplifySession:
 
     # -- clients -----------------------------------------------------------------------
 
-    def api(self, connection: Connection) -> AmplifyApi:
+    def api(self, connection: Connection, *, retrying: bool = False) -> AmplifyApi:
+        """The Amplify calls for ``connection``: one attempt each for a wait (which
+        retries on its schedule), retried by :meth:`retry_policy` otherwise."""
         from ._amplify_api import AmplifyApi
 
-        return AmplifyApi(lambda timeout: self.clients.client(connection, timeout))
+        return AmplifyApi(
+            lambda: self.clients.client(connection), self.retry_policy if retrying else None
+        )
+
+    def retry_policy(self) -> RetryPolicy:
+        """The retries of calls outside a wait and of downloads, for the current test
+        (``amplify_retry_timeout``, on the overrides' clock when there is one)."""
+        setting = self.settings(self.current_item).retry_timeout
+        return RetryPolicy(limit=setting.value, limit_source=setting.source, clock=self.clock())
 
     def user_client(self, settings: Settings) -> AmplifyClient:
         return self.clients.user_client(self.connection(settings))

@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._call_retries import DEFAULT_RETRY_TIMEOUT
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_parsers import (
@@ -206,6 +207,18 @@ class Settings:
         help="Cap of the growing wait between polls (default: 30s).",
         metavar="DURATION",
         overridable=True,
+    )
+    retry_timeout: Setting[float] = _declare(
+        flag="--amplify-retry-timeout",
+        parse=parse_interval,
+        default=DEFAULT_RETRY_TIMEOUT,
+        help="How long a call outside the wait (GetApp, GetBranch, test artifacts, a log, "
+        "a zip, a screenshot) keeps retrying throttling, 5xx and network failures "
+        "(default: 1m).",
+        metavar="DURATION",
+        marker=True,
+        overridable=True,
+        python_value=_seconds_value,
     )
     site_url: Setting[str | None] = _declare(
         flag="--amplify-site-url",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,15 @@ import moto  # noqa: F401
 import pytest
 import tenacity  # noqa: F401
 import urllib3  # noqa: F401
+from hypothesis import settings
 
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
+
+# HYPOTHESIS_PROFILE=thorough (what .ci/run sets) runs the property tests that do
+# not fix their own number of examples on many more cases.
+settings.register_profile("thorough", max_examples=2000)
+settings.register_profile("exhaustive", max_examples=50_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID",

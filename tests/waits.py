@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from pytest_amplify import Fetcher
 from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection, Credentials
 from pytest_amplify._clock import WaitClock
@@ -26,7 +27,7 @@ def connection_to(fake: FakeAmplify) -> Connection:
 
 def api_for(fake: FakeAmplify) -> AmplifyApi:
     connection = connection_to(fake)
-    return AmplifyApi(lambda timeout: _FACTORY.client(connection, timeout))
+    return AmplifyApi(lambda: _FACTORY.client(connection))
 
 
 def make_wait(
@@ -55,7 +56,7 @@ def make_wait(
     api = api_for(fake)
     if endpoint_url:
         connection = Connection(endpoint_url, "us-east-1", None, Credentials("testing", "testing"))
-        api = AmplifyApi(lambda timeout: _FACTORY.client(connection, timeout))
+        api = AmplifyApi(lambda: _FACTORY.client(connection))
     return JobWait(
         target,
         api,
@@ -64,3 +65,13 @@ def make_wait(
         inside_job=inside_job,
         rng=random.Random(seed),
     )
+
+
+def simulated(clock: SimulatedClock) -> WaitClock:
+    """A wait's clock on ``clock``: its sleeps move it and take no real time."""
+    return WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep)
+
+
+def quick_fetcher(**kwargs: object) -> Fetcher:
+    """A Fetcher whose retries sleep on a simulated clock of their own."""
+    return Fetcher(clock=simulated(SimulatedClock()), **kwargs)  # type: ignore[arg-type]

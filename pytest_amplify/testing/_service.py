@@ -270,6 +270,21 @@ class FakeAmplify:
         """Answer the next ``times`` calls only after ``seconds`` of real time."""
         self._faults.delay_next(operation, seconds, times=times)
 
+    def hang_next(self, operation: str, *, times: int = 1) -> None:
+        """Accept the next ``times`` calls and never answer them (until the service
+        stops): a server or proxy that holds connections open."""
+        self._faults.hang_next(operation, times=times)
+
+    def trickle_next(
+        self, operation: str, *, chunk_size: int = 1, every: float = 0.5, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` calls with their status and headers at once, then
+        their body ``chunk_size`` bytes every ``every`` seconds of real time: a hostile
+        server, or a proxy that meters what it forwards. Each write is a read that
+        arrives in time, so a per-read timeout never fires; only a limit on the whole
+        call (or on its throughput) ends it. Works for downloads too (``GetObject``)."""
+        self._faults.trickle_next(operation, chunk_size=chunk_size, every=every, times=times)
+
     def drop_next(self, operation: str, *, times: int = 1) -> None:
         """Close the connection without an answer for the next ``times`` calls."""
         self._faults.drop_next(operation, times=times)
