@@ -153,8 +153,10 @@ class Transport:
         failures (the watch's first) become :class:`RequestFailed`."""
         import urllib3
 
-        read = min(t for t in (limits.total, read_timeout) if t is not None)
-        timeout = urllib3.Timeout(connect=min(connect_timeout, read), read=read)
+        limit = min(t for t in (limits.total, read_timeout) if t is not None)
+        # The watch cuts the request at its limit; the socket's own timeout is the
+        # backstop (a second later, so that the watch's message is the one shown).
+        timeout = urllib3.Timeout(connect=min(connect_timeout, limit), read=limit + 1.0)
         with Watch(limits) as watch:
             try:
                 with watching(watch):

@@ -38,16 +38,22 @@ def _human(seconds: float) -> str:
 
 
 class Watch:
-    """The limits of one request, enforced by a thread of its own while it runs."""
+    """The limits of one request, enforced by a thread of its own while it runs.
+
+    ``stall`` and ``min_rate`` are measured on the request's *active* time: while
+    the caller works on what arrived (:meth:`paused`), the server is not to blame.
+    ``total`` and ``deadline`` are measured on the clock."""
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
         self.started = clock()
         self.received = 0
-        self._last_progress = self.started
-        self._window: list[tuple[float, int]] = [(self.started, 0)]
-        self._paused = False
+        self._paused_for = 0.0  # seconds paused, ended pauses
+        self._paused_at: float | None = None
+        # (active time, bytes received so far): the last progress, and the rate window.
+        self._window: list[tuple[float, int]] = [(0.0, 0)]
+        self._last_progress = 0.0
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -74,26 +80,29 @@ class Watch:
             else:
                 self._sockets.append(sock)
 
+    def _active(self, now: float) -> float:
+        paused = self._paused_for + (now - self._paused_at if self._paused_at is not None else 0)
+        return now - self.started - paused
+
     def progress(self, size: int) -> None:
-        now = self._clock()
         with self._lock:
+            active = self._active(self._clock())
             self.received += size
-            self._last_progress = now
-            self._window.append((now, self.received))
+            self._last_progress = active
+            self._window.append((active, self.received))
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
         """While the caller works on what arrived, the server is not to blame."""
         with self._lock:
-            self._paused = True
+            self._paused_at = self._clock()
         try:
             yield
         finally:
-            now = self._clock()
             with self._lock:
-                self._paused = False
-                self._last_progress = now
-                self._window = [(now, self.received)]
+                assert self._paused_at is not None
+                self._paused_for += self._clock() - self._paused_at
+                self._paused_at = None
 
     def elapsed(self) -> float:
         return self._clock() - self.started
@@ -107,12 +116,11 @@ class Watch:
             return "no time was left"
         if limits.total is not None and now - self.started >= limits.total:
             return f"no complete answer within {_human(limits.total)}"
-        if self._paused:
-            return None
-        if limits.stall is not None and now - self._last_progress >= limits.stall:
+        active = self._active(now)
+        if limits.stall is not None and active - self._last_progress >= limits.stall:
             return f"no data for {_human(limits.stall)}"
-        if limits.min_rate is not None and now - self._window[0][0] >= limits.rate_window:
-            since = now - limits.rate_window
+        if limits.min_rate is not None and active >= limits.rate_window:
+            since = active - limits.rate_window
             while len(self._window) > 1 and self._window[1][0] <= since:
                 self._window.pop(0)
             got = self.received - self._window[0][1]
@@ -124,20 +132,17 @@ class Watch:
         return None
 
     def _next_check(self, now: float) -> float:
+        """Seconds until a limit may pass (the watch checks again then)."""
         limits = self.limits
-        ends = [
-            end
-            for end in (
-                limits.deadline,
-                self.started + limits.total if limits.total is not None else None,
-                self._last_progress + limits.stall if limits.stall is not None else None,
-            )
-            if end is not None
-        ]
+        ends = [limits.deadline] if limits.deadline is not None else []
+        if limits.total is not None:
+            ends.append(self.started + limits.total)
+        if limits.stall is not None:
+            ends.append(now + limits.stall - (self._active(now) - self._last_progress))
         wait = min(ends) - now if ends else 1.0
-        if limits.min_rate is not None:
-            wait = min(wait, 1.0)
-        return max(0.005, min(wait, 1.0)) if limits.total is None else max(0.005, wait)
+        if limits.min_rate is not None or self._paused_at is not None:
+            wait = min(wait, 0.25)
+        return max(0.005, wait)
 
     def _run(self) -> None:
         while not self._done.wait(self._next_check(self._clock())):

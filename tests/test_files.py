@@ -207,6 +207,60 @@ def test_dropped_connections_are_retried(
     assert fake.calls("GetObject") == 3
 
 
+def test_a_trickling_download_is_cut_and_retried(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    """Headers at once, then 1 byte every 0.05 s: each read arrives in time, but 20
+    bytes a second is under the minimum; the retry gets the file whole."""
+    log = "".join(f"line {n}\n" for n in range(2000))
+    job = job_with(steps=[FakeStep("BUILD", log=log)])
+    fake.trickle_next("GetObject", chunk_size=1, every=0.05)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.5, read_timeout=5)
+    assert read_log(job, "BUILD", fetcher) == log
+    assert list(iter_log_lines(job, "BUILD", fetcher)) == log.splitlines()
+    assert fake.calls("GetObject") == 3
+
+
+def test_a_download_that_keeps_progressing_is_not_cut(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    """About 1.5 s of 2,000-byte pieces every 0.05 s: longer than the stall limit
+    (0.5 s) several times over, but never stalled nor too slow."""
+    log = "x" * 59_999 + "\n"
+    job = job_with(steps=[FakeStep("BUILD", log=log)])
+    fake.trickle_next("GetObject", chunk_size=2000, every=0.05)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.5, read_timeout=0.5, attempts=1)
+    assert read_log(job, "BUILD", fetcher) == log
+    assert fake.calls("GetObject") == 1
+
+
+def test_a_download_that_never_ends_says_how_much_came_in_how_long(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log="x" * 5000)])
+    fake.trickle_next("GetObject", chunk_size=1, every=0.05, times=10)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.3, read_timeout=5, attempts=2)
+    with pytest.raises(AmplifyFetchError) as raised:
+        read_log(job, "BUILD", fetcher)
+    assert re.match(
+        r"could not download the BUILD log of app d1, branch main, job 1: too slow: \d+ bytes "
+        r"in the last 0.3 s \(at least 1,000 bytes a second expected\) \(\d+ bytes received "
+        r"in 0.\d s\) \(2 attempts; http://127.0.0.1:\d+/_files/d1/main/1/BUILD/log.txt\)",
+        str(raised.value),
+    ), str(raised.value)
+
+
+def test_a_silent_server_is_a_stall(fake: FakeAmplify, job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    fake.hang_next("GetObject")
+    assert read_log(job, "BUILD", quick_fetcher(read_timeout=0.3)) == BUILD_LOG
+    fake.hang_next("GetObject", times=5)
+    with pytest.raises(
+        AmplifyFetchError, match=r": no data for 0.3 s \(0 bytes received in 0.3 s\)"
+    ):
+        read_log(job, "BUILD", quick_fetcher(read_timeout=0.3, attempts=2))
+
+
 def test_forbidden_and_missing_files_say_which(
     fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
 ) -> None:
