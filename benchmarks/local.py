@@ -33,7 +33,7 @@ def api_for(fake: FakeAmplify) -> AmplifyApi:
         profile=None,
         credentials=Credentials("testing", "testing"),
     )
-    return AmplifyApi(lambda timeout: _CLIENTS.client(connection, timeout))
+    return AmplifyApi(lambda: _CLIENTS.client(connection))
 
 
 def simulated_wait(

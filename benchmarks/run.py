@@ -18,7 +18,7 @@ if __package__ in (None, ""):
     # Run as a script: make ``benchmarks`` importable from the checkout.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import grid, http_check, many_jobs, schedule, startup, workers
+from benchmarks import grid, http_check, logs, many_jobs, schedule, startup, workers
 from benchmarks.report import Row, missed, number, table
 
 
@@ -265,20 +265,62 @@ def run_many(options: argparse.Namespace) -> list[Row]:
     ]
 
 
+# -- 5. log search (issue 11) -------------------------------------------------------------
+
+
+def run_logs(options: argparse.Namespace) -> list[Row]:
+    rows: list[Row] = []
+    for megabytes in options.log_sizes:
+        name = f"5 logs {megabytes} MB"
+        say(f"== {name}: every line says 'compiled module'; plugin vs naive, median of 3")
+        for result in logs.measure(megabytes):
+            say(
+                f"  {result.case.name}: plugin {result.plugin:.2f} s, naive {result.naive:.2f} s, "
+                f"ratio {result.ratio:.2f}, peak {result.peak_mb:.1f} MB"
+            )
+            rows.append(
+                Row(
+                    name,
+                    result.case.name,
+                    result.plugin,
+                    "s",
+                    "naive",
+                    result.naive,
+                    goal=f"ratio <= {logs.MAX_RATIO}",
+                    met=result.ratio <= logs.MAX_RATIO,
+                )
+            )
+            rows.append(
+                Row(
+                    name,
+                    f"{result.case.name}: peak memory",
+                    result.peak_mb,
+                    "MB",
+                    goal=f"< {logs.MAX_PEAK_MB:g} MB",
+                    met=result.peak_mb < logs.MAX_PEAK_MB,
+                )
+            )
+        say()
+    return rows
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "startup": run_startup,
     "workers": run_workers,
     "schedule": run_schedule,
     "many": run_many,
+    "logs": run_logs,
 }
+# Run by default: everything but the log search, which takes a few minutes of its own.
+DEFAULT_BENCHMARKS = ("startup", "workers", "schedule", "many")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        default=",".join(BENCHMARKS),
-        help=f"comma-separated subset of {', '.join(BENCHMARKS)} (default: all)",
+        default=",".join(DEFAULT_BENCHMARKS),
+        help=f"comma-separated subset of {', '.join(BENCHMARKS)} (default: all but logs)",
     )
     parser.add_argument(
         "--jobs", type=int, default=3000, help="simulated jobs per schedule cell (default 3000)"
@@ -294,6 +336,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=5, help="seed of every draw (default 5)")
     parser.add_argument(
+        "--log-sizes",
+        default="100,500",
+        help="sizes of the logs searched, in MB (default 100,500)",
+    )
+    parser.add_argument(
         "--processes",
         type=int,
         default=min(2, os.cpu_count() or 1),
@@ -301,6 +348,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     options = parser.parse_args(argv)
     options.only = [name.strip() for name in options.only.split(",") if name.strip()]
+    options.log_sizes = [int(size) for size in options.log_sizes.split(",") if size.strip()]
     unknown = sorted(set(options.only) - set(BENCHMARKS))
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")

@@ -1,35 +1,62 @@
-"""The Amplify calls the plugin makes: counted, each bounded by a timeout, and a
-failed one turned into the plugin's own error in one place."""
+"""The Amplify calls the plugin makes: counted, each bounded in total time, retried
+by the policy of calls outside a wait when given one, and a failed one turned into
+the plugin's own error in one place."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._aws import READ_TIMEOUT
 from ._call_problems import CallProblem, classify
+from ._call_retries import GaveUp, RetryPolicy, Verdict
 from ._errors import AmplifyError
+from ._transport import call_limit
 
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
 
 class AmplifyApi:
-    """The Amplify calls the plugin makes, counted, each bounded by a timeout."""
+    """The Amplify calls the plugin makes, counted, each bounded by a timeout.
 
-    def __init__(self, client_for: Callable[[float], AmplifyClient]) -> None:
+    ``retries`` gives the policy of calls outside a wait (``amplify_retry_timeout``);
+    without it each method makes one attempt (the wait retries on its schedule).
+    """
+
+    def __init__(
+        self,
+        client_for: Callable[[], AmplifyClient],
+        retries: Callable[[], RetryPolicy] | None = None,
+    ) -> None:
         self._client_for = client_for
+        self._retries = retries
         self.calls: Counter[str] = Counter()
         self.last_operation = "GetJob"
 
     def _call(self, operation: str, timeout: float, **kwargs: Any) -> Mapping[str, Any]:
-        client = self._client_for(timeout)
-        method = getattr(client, _SNAKE[operation])
+        if self._retries is None:
+            return self._attempt(operation, timeout, kwargs)
+
+        def verdict(exc: Exception) -> Verdict | None:
+            problem = classify(exc, operation, "")
+            return problem.kind if problem is not None else None
+
+        return self._retries().call(
+            lambda left: self._attempt(operation, min(timeout, left), kwargs), verdict
+        )
+
+    def _attempt(
+        self, operation: str, timeout: float, kwargs: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        method = getattr(self._client_for(), _SNAKE[operation])
         self.calls[operation] += 1
         self.last_operation = operation
-        result: Mapping[str, Any] = method(**kwargs)
+        with call_limit(timeout):
+            result: Mapping[str, Any] = method(**kwargs)
         return result
 
     def get_job(
@@ -104,6 +131,12 @@ def failures_as(
     botocore's traceback; exceptions that are not about the call pass through."""
     try:
         yield
+    except GaveUp as gave_up:
+        problem = classify(gave_up.last, api.last_operation, resource)
+        if problem is None:  # pragma: no cover - only sorted failures are retried
+            raise
+        retried = dataclasses.replace(problem, summary=f"{problem.summary} ({gave_up.why})")
+        raise error(retried) from None
     except Exception as exc:
         problem = classify(exc, api.last_operation, resource)
         if problem is None:

@@ -1,5 +1,5 @@
 """boto3 sessions and clients for Amplify: own sessions, botocore's retries off,
-timeouts bounded, configuration errors as one line.
+calls bounded in total time (``_transport``), configuration errors as one line.
 
 boto3 is imported here, on first use, never at plugin start-up.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
 import threading
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -20,9 +19,10 @@ if TYPE_CHECKING:
     import boto3.session
     from mypy_boto3_amplify import AmplifyClient
 
-# Amplify answers in well under a second; a call that takes longer than this is
-# retried (within the deadline) rather than waited on.
-CONNECT_TIMEOUT = 5.0
+    from ._transport import Transport
+
+# Amplify answers in well under a second; a call that takes longer than this in all
+# is cut and retried (within the deadline) rather than waited on.
 READ_TIMEOUT = 15.0
 MIN_CALL_TIMEOUT = 1.0
 SIGNING_REGION_FOR_LOCAL_ENDPOINTS = "us-east-1"
@@ -128,6 +128,7 @@ class ClientFactory:
         self._sessions: dict[tuple[Any, ...], boto3.session.Session] = {}
         self._clients: dict[tuple[Any, ...], AmplifyClient] = {}
         self._regions: dict[Connection, str] = {}
+        self._transports: dict[str | None, Transport] = {}
 
     def session(self, connection: Connection) -> boto3.session.Session:
 
@@ -175,36 +176,45 @@ class ClientFactory:
                 )
         return region
 
-    def client(self, connection: Connection, timeout: float = READ_TIMEOUT) -> AmplifyClient:
-        """A client whose connect and read timeouts fit in ``timeout`` seconds.
-
-        Clients are bucketed by whole seconds, so a wait builds at most a few of them
-        as its deadline nears.
-        """
+    def client(self, connection: Connection) -> AmplifyClient:
+        """The plugin's client for ``connection``: botocore's retries off (the plugin
+        owns them), and each call sent by ``_transport`` within the limit the caller
+        sets with ``_transport.call_limit`` (:data:`READ_TIMEOUT` by default), in all,
+        whatever the server does."""
         from botocore.config import Config
 
-        # Whole seconds, or tenths below one second (tests use short timeouts).
-        rounded = math.ceil(timeout) if timeout >= 1 else math.ceil(timeout * 10) / 10
-        bucket = max(0.1, min(READ_TIMEOUT, float(rounded)))
-        key = (connection, bucket)
+        from ._transport import BoundedSession
+
+        key = (connection, "plugin")
         with self._lock:
             cached = self._clients.get(key)
         if cached is not None:
             return cached
         region = self.region(connection)
+        session = self.session(connection)
         config = Config(
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            connect_timeout=min(CONNECT_TIMEOUT, bucket),
-            read_timeout=bucket,
-            user_agent_extra=_user_agent(),
+            retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=_user_agent()
         )
         with _config_errors(connection):
-            client = self.session(connection).client(
+            client = session.client(
                 "amplify", region_name=region, endpoint_url=connection.endpoint_url, config=config
             )
+            ca_bundle = session._session.get_config_variable("ca_bundle")
         client.meta.events.register("before-parse.amplify", _require_json)
+        # botocore's endpoint sends what no before-send handler (moto's mock_aws, a
+        # Stubber) answered through its HTTP session: this one bounds each call.
+        endpoint = getattr(client, "_endpoint")  # noqa: B009 - botocore's, not typed
+        endpoint.http_session = BoundedSession(self._transport(ca_bundle), READ_TIMEOUT)
         with self._lock:
             return self._clients.setdefault(key, client)
+
+    def _transport(self, ca_bundle: str | None) -> Transport:
+        from ._transport import Transport
+
+        with self._lock:
+            if ca_bundle not in self._transports:
+                self._transports[ca_bundle] = Transport(ca_bundle)
+            return self._transports[ca_bundle]
 
     def user_client(self, connection: Connection) -> AmplifyClient:
         """The client the ``amplify_client`` fixture hands to tests: botocore's

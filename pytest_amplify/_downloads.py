@@ -1,8 +1,15 @@
-"""Downloading a step's files (presigned S3 URLs) with what botocore already brings.
+"""Downloading a step's files (presigned S3 URLs) over the plugin's transport.
 
-urllib3 streams the body; proxies and the CA bundle are taken from the
-environment as boto3 takes them (``HTTPS_PROXY``/``NO_PROXY``, ``AWS_CA_BUNDLE``).
-Failures say what happened without showing the URL's signature.
+Requests go through ``_transport`` (urllib3, as botocore uses it): proxies and the
+CA bundle are taken from the environment as boto3 takes them (``HTTPS_PROXY`` /
+``NO_PROXY``, ``AWS_CA_BUNDLE``), and each download is watched: it ends when no
+byte comes for ``read_timeout`` seconds, when fewer than ``min_rate`` bytes a
+second come over ``rate_window`` seconds, or at ``deadline``, but a download that
+keeps progressing is never cut at a fixed time. Transient failures (5xx, 429,
+dropped connections, those limits) are retried by the retry policy of calls outside
+a wait (``_call_retries``); a stream cut in the middle starts again where it
+stopped. Failures say what happened, how much arrived and in how long, without
+showing the URL's signature.
 """
 
 from __future__ import annotations
@@ -11,16 +18,19 @@ import contextlib
 import dataclasses
 import os
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._call_retries import DEFAULT_RETRY_TIMEOUT, GaveUp, Retries, RetryPolicy, Verdict
+from ._clock import WaitClock
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
 from ._redact import redact_text, strip_query
 
 if TYPE_CHECKING:
     import urllib3
+
+    from ._transport import Transport
+    from ._watch import Watch
 
 # pytest prints the arguments of every frame in a traceback, and these frames hold
 # presigned URLs: hide them (the errors raised here already say what happened).
@@ -29,12 +39,10 @@ __tracebackhide__ = True
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_ATTEMPTS = 3
-CHUNK_SIZE = 64 * 1024
-# A "line" longer than this (a minified bundle echoed to the log) is cut in pieces,
-# so that memory stays bounded whatever the log holds.
-MAX_LINE = 1024 * 1024
-_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# A download slower than this over the window is cut (and retried): a server
+# trickling bytes must not hold a test for hours.
+DEFAULT_MIN_RATE = 1024.0
+DEFAULT_RATE_WINDOW = 30.0
 
 
 def _s3_error(body: bytes) -> tuple[str, str]:
@@ -47,6 +55,10 @@ def _s3_error(body: bytes) -> tuple[str, str]:
 
 def is_expired(code: str, message: str) -> bool:
     return "expired" in message.lower() or code in ("ExpiredToken", "RequestExpired")
+
+
+# How much of a web page is read at a time.
+PAGE_CHUNK = 64 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,85 +80,173 @@ def connection_problem(exc: BaseException) -> str:
     return redact_text(f"{type(reason).__name__}: {text}"[:200])
 
 
+class _Refused(Exception):
+    """An answer other than 200."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+def _verdict(exc: Exception) -> Verdict | None:
+    from ._transport import RequestFailed
+
+    if isinstance(exc, _Refused):
+        return "transient" if exc.status == 429 or exc.status >= 500 else "fatal"
+    if isinstance(exc, RequestFailed):
+        return _VERDICTS.get(exc.kind, "transient")
+    return None
+
+
+_VERDICTS: dict[str, Verdict] = {
+    "unreachable": "unreachable",
+    "proxy": "unreachable",
+    "tls": "fatal",
+}
+
+
 @dataclasses.dataclass
 class Fetcher:
-    """Downloads presigned URLs: streamed, capped, retried on 5xx and dropped
-    connections (``sleep`` is injectable so tests need not wait)."""
+    """Downloads presigned URLs: streamed, capped, watched and retried.
+
+    ``retry_timeout`` bounds the retries (``amplify_retry_timeout`` for the plugin's
+    own downloads), ``attempts`` caps them (None: no cap); ``clock`` holds the sleep
+    between attempts and the time it is measured with, so tests need not wait.
+    ``read_timeout``, ``min_rate``/``rate_window`` and ``deadline`` (a
+    ``clock.monotonic()`` value, e.g. the end of a CI job's budget) end a download
+    that stalls, crawls or runs out of time.
+    """
 
     read_timeout: float = DEFAULT_READ_TIMEOUT
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
-    attempts: int = DEFAULT_ATTEMPTS
-    sleep: Callable[[float], None] = time.sleep
+    attempts: int | None = None
+    retry_timeout: float = DEFAULT_RETRY_TIMEOUT
+    min_rate: float = DEFAULT_MIN_RATE
+    rate_window: float = DEFAULT_RATE_WINDOW
+    deadline: float | None = None
+    clock: WaitClock = dataclasses.field(default_factory=WaitClock)
     # The environment holds credentials: never in a repr.
     environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: os.environ, repr=False)
+    retry: RetryPolicy | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._pools: dict[str | None, Any] = {}
-        self._lock = threading.Lock()
+        self._transport: Transport | None = None
 
-    def _pool(self, url: str) -> urllib3.PoolManager:
-        import urllib3
-        from botocore.httpsession import get_cert_path
-        from botocore.utils import get_environ_proxies
+    @property
+    def transport(self) -> Transport:
+        if self._transport is None:
+            from ._transport import Transport
 
-        proxy = get_environ_proxies(url).get(url.split(":", 1)[0].lower())
-        with self._lock:
-            pool = self._pools.get(proxy)
-            if pool is None:
-                ca_bundle = self.environ.get("AWS_CA_BUNDLE") or get_cert_path(True)
-                kwargs: dict[str, Any] = {"ca_certs": ca_bundle, "retries": False}
-                pool = (
-                    urllib3.ProxyManager(proxy, **kwargs)
-                    if proxy
-                    else urllib3.PoolManager(**kwargs)
-                )
-                self._pools[proxy] = pool
-            return pool
+            self._transport = Transport(environ=self.environ)
+        return self._transport
 
-    @contextlib.contextmanager
-    def open(self, url: str, what: str) -> Iterator[urllib3.BaseHTTPResponse]:
-        """A streaming response for ``url``; ``what`` names the file in errors
-        ("the BUILD log of app d1, branch main, job 7")."""
-        import urllib3
+    def retrying(self, policy: RetryPolicy) -> Fetcher:
+        """This fetcher (its connections too) with ``policy``'s retries."""
+        copy = dataclasses.replace(self, retry=policy)
+        copy._transport = self.transport
+        return copy
 
-        shown = strip_query(url)
-        last_problem = ""
-        for attempt in range(1, self.attempts + 1):
-            try:
-                response = self._pool(url).request(
+    def _policy(self) -> RetryPolicy:
+        if self.retry is not None:
+            return dataclasses.replace(self.retry, max_attempts=self.attempts)
+        return RetryPolicy(
+            limit=self.retry_timeout,
+            limit_source="this Fetcher",
+            limit_name="retry_timeout",
+            clock=self.clock,
+            max_attempts=self.attempts,
+        )
+
+    def _opened(
+        self, url: str, retries: Retries
+    ) -> tuple[contextlib.ExitStack, urllib3.BaseHTTPResponse, Watch]:
+        """A 200 answer whose body is still to be read (retrying what is transient)."""
+        from ._watch import Limits
+
+        limits = Limits(
+            stall=self.read_timeout,
+            min_rate=self.min_rate,
+            rate_window=self.rate_window,
+            deadline=self.deadline,
+        )
+
+        def attempt(seconds_left: float) -> tuple[contextlib.ExitStack, Any, Watch]:
+            stack = contextlib.ExitStack()
+            response, watch = stack.enter_context(
+                self.transport.request(
                     "GET",
                     url,
-                    preload_content=False,
+                    limits,
+                    read_timeout=self.read_timeout,
+                    connect_timeout=self.connect_timeout,
                     redirect=True,
-                    timeout=urllib3.Timeout(connect=self.connect_timeout, read=self.read_timeout),
                 )
-            except urllib3.exceptions.HTTPError as exc:
-                last_problem = f"{type(exc).__name__}"
-                if attempt < self.attempts:
-                    self.sleep(0.2 * 2**attempt)
-                    continue
-                raise AmplifyFetchError(
-                    f"could not download {what} from {shown}: {last_problem} after {attempt} attempts"
-                ) from None
+            )
             if response.status == 200:
+                return stack, response, watch
+            with stack:
+                body = response.read(8192)
+            raise _Refused(response.status, body)
+
+        return retries.call(attempt, _verdict)
+
+    def _chunks(self, url: str, what: str, limit: int) -> Generator[bytes, None, None]:
+        """The body in pieces as they arrive; a stream cut in the middle (and
+        retried) goes on from where it stopped."""
+        from ._transport import RequestFailed, stream
+
+        shown = strip_query(url)
+        retries = self._policy().start()
+        delivered = 0
+        try:
+            while True:
+                stack, response, watch = self._opened(url, retries)
                 try:
-                    yield response
-                finally:
-                    response.release_conn()
-                return
-            body = response.read(8192)
-            response.release_conn()
-            if response.status in _RETRY_STATUSES and attempt < self.attempts:
-                last_problem = f"HTTP {response.status}"
-                self.sleep(0.2 * 2**attempt)
-                continue
-            raise self._error(response.status, body, what, shown)
-        raise AmplifyFetchError(f"could not download {what} from {shown}: {last_problem}")
+                    with stack:
+                        skip = delivered
+                        for piece in stream(response, watch):
+                            if skip >= len(piece):
+                                skip -= len(piece)
+                                continue
+                            chunk, skip = piece[skip:], 0
+                            delivered += len(chunk)
+                            if delivered > limit:
+                                raise AmplifyFetchError(
+                                    f"{what} is larger than the {limit:,} bytes allowed ({shown})"
+                                )
+                            with watch.paused():
+                                yield chunk
+                    return
+                except RequestFailed as failed:
+                    retries.failed(failed, _verdict(failed))
+        except _Refused as refused:
+            raise self._error(refused.status, refused.body, what, shown) from None
+        except RequestFailed as failed:
+            raise AmplifyFetchError(f"could not download {what} from {shown}: {failed}") from None
+        except GaveUp as gave_up:
+            last = gave_up.last
+            detail = last.detail if isinstance(last, RequestFailed) else f"{last}"
+            raise AmplifyFetchError(
+                f"could not download {what}: {detail} ({gave_up.why}; {shown})"
+            ) from None
+
+    @contextlib.contextmanager
+    def open(self, url: str, what: str) -> Iterator[Iterator[bytes]]:
+        """The body of ``url`` as an iterator of chunks; ``what`` names the file in
+        errors ("the BUILD log of app d1, branch main, job 7")."""
+        chunks = self._chunks(url, what, self.max_bytes)
+        try:
+            yield chunks
+        finally:
+            chunks.close()
 
     def get_page(
         self, url: str, *, headers: Mapping[str, str], max_bytes: int, timeout: float
     ) -> PageAnswer:
+        # One short request whose caller bounds its whole wait: urllib3's own timeouts
+        # suffice here, without the transport's watch.
         """One GET of a web page as a browser sees it: redirects followed, no retry (the
         caller asks again later), at most ``max_bytes`` of the body read. A failed
         connection raises :class:`AmplifyFetchError` saying what failed."""
@@ -156,7 +256,7 @@ class Fetcher:
             total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=False
         )
         try:
-            response = self._pool(url).request(
+            response = self.transport.pool(url).request(
                 "GET",
                 url,
                 headers=dict(headers),
@@ -171,7 +271,7 @@ class Fetcher:
         size = 0
         truncated = False
         try:
-            for chunk in response.stream(CHUNK_SIZE):
+            for chunk in response.stream(PAGE_CHUNK):
                 chunks.append(chunk)
                 size += len(chunk)
                 if size > max_bytes:
@@ -207,54 +307,16 @@ class Fetcher:
 
     def check_downloads(self, url: str, what: str) -> None:
         """The URL answers 200: only the first chunk is read."""
-        with self.open(url, what) as response:
-            next(iter(response.stream(CHUNK_SIZE)), b"")
+        with self.open(url, what) as chunks:
+            next(chunks, b"")
 
     def read_bytes(self, url: str, what: str, max_bytes: int | None = None) -> bytes:
         limit = self.max_bytes if max_bytes is None else max_bytes
-        chunks: list[bytes] = []
-        size = 0
-        with self.open(url, what) as response:
-            for chunk in response.stream(CHUNK_SIZE):
-                size += len(chunk)
-                if size > limit:
-                    raise AmplifyFetchError(
-                        f"{what} is larger than the {limit:,} bytes allowed ({strip_query(url)})"
-                    )
-                chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(self._chunks(url, what, limit))
 
-    def iter_text_blocks(self, url: str, what: str) -> Iterator[str]:
-        """The file as text in blocks of whole lines (each ends with a newline, but
-        perhaps the last), streamed: memory stays at a chunk or two."""
-        pending = b""
-        size = 0
-        with self.open(url, what) as response:
-            for chunk in response.stream(CHUNK_SIZE):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise AmplifyFetchError(
-                        f"{what} is larger than the {self.max_bytes:,} bytes allowed "
-                        f"({strip_query(url)})"
-                    )
-                pending += chunk
-                cut = pending.rfind(b"\n")
-                if cut >= 0:
-                    yield pending[: cut + 1].decode("utf-8", "replace")
-                    pending = pending[cut + 1 :]
-                elif len(pending) > MAX_LINE:
-                    yield pending.decode("utf-8", "replace") + "\n"
-                    pending = b""
-            if pending:
-                yield pending.decode("utf-8", "replace")
-
-
-def block_lines(block: str) -> list[str]:
-    """The lines of a block, without their line ends (``\r\n`` or ``\n``)."""
-    lines = block.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    def iter_bytes(self, url: str, what: str) -> Iterator[bytes]:
+        """The file's bytes in chunks as they arrive, streamed and capped."""
+        yield from self._chunks(url, what, self.max_bytes)
 
 
 _default: Fetcher | None = None

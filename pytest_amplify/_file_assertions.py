@@ -10,12 +10,13 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 
 from ._assertions import assertion_failure, step_or_fail
-from ._downloads import Fetcher, default_fetcher
+from ._downloads import Fetcher
 from ._errors import AmplifyError
 from ._images import NotAnImage, image_info
 from ._model import AmplifyJob
 from ._step_files import (
     download_artifacts,
+    fetcher_for,
     list_test_artifacts,
     resolver_of,
     screenshot_bytes,
@@ -67,7 +68,7 @@ def assert_test_artifacts(
     (GetArtifactUrl), and with ``contains`` their names match those patterns."""
     __tracebackhide__ = True
     what = f"the end-to-end test artifacts of {job.describe()}"
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     try:
         names = list_test_artifacts(job)
     except AmplifyError as exc:
@@ -100,7 +101,7 @@ def assert_screenshots(
     each bad screenshot and why."""
     __tracebackhide__ = True
     found = step_or_fail(job, step)
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     where = f"step {found.name} of {job.describe()}"
     problems: list[str] = []
     have = list(found.screenshots)

@@ -1,5 +1,6 @@
-"""Is it really an image? PNG and JPEG signatures and dimensions, without an imaging
-library: a screenshot that is an S3 error page or a truncated upload must fail."""
+"""Is it really an image? A complete PNG (signature, IHDR, IEND) or JPEG (SOI, a frame
+header, EOI), without an imaging library: a screenshot that is an S3 error page or a
+truncated upload must fail, and say which part is missing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 # Start-of-frame markers carry the dimensions; C4 (DHT), C8 (JPG) and CC (DAC) do not.
 _JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+# Markers without a length: TEM, RST0-7, and a repeated SOI.
+_JPEG_STANDALONE = frozenset({0x01, 0xD8, *range(0xD0, 0xD8)})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,24 +57,73 @@ def _png(data: bytes) -> ImageInfo:
 
 
 def _jpeg(data: bytes) -> ImageInfo:
+    """Walk the markers from SOI to EOI: a frame header (SOFn) gives the size; the
+    entropy-coded data after each SOS is skipped up to the next real marker (inside
+    it, 0xFF is followed by 0x00 or a restart marker). No EOI: a truncated upload."""
+    size: tuple[int, int] | None = None
     position = 2
-    while position + 4 <= len(data):
-        if data[position] != 0xFF:
-            raise NotAnImage(f"it is a corrupt JPEG (no marker at byte {position})")
-        marker = data[position + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            position += 2
+    while True:
+        marker, position = _next_marker(data, position, size is not None)
+        if marker == 0xD9:
+            if size is None:
+                raise NotAnImage(f"it is a JPEG without a frame header ({len(data)} bytes)")
+            return ImageInfo("jpeg", size[1], size[0])
+        if marker in _JPEG_STANDALONE:
             continue
-        if marker == 0xFF:
-            position += 1
-            continue
-        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
-        if marker in _JPEG_FRAMES:
-            if position + 9 > len(data):
-                break
-            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
-            if width == 0 or height == 0:
-                raise NotAnImage(f"it is a JPEG of {width}x{height} pixels")
-            return ImageInfo("jpeg", width, height)
-        position += 2 + length
-    raise NotAnImage(f"it is a truncated JPEG ({len(data)} bytes, no frame header)")
+        segment = _segment(data, position, size is not None)
+        if marker in _JPEG_FRAMES and size is None:
+            size = _frame_size(segment)
+        position += 2 + len(segment)
+        if marker == 0xDA:
+            position = _after_scan(data, position)
+
+
+def _truncated(data: bytes, framed: bool) -> NotAnImage:
+    missing = "end-of-image marker (EOI)" if framed else "frame header"
+    return NotAnImage(f"it is a truncated JPEG ({len(data)} bytes, no {missing})")
+
+
+def _next_marker(data: bytes, position: int, framed: bool) -> tuple[int, int]:
+    """The marker at ``position`` (after any fill bytes) and the position after it."""
+    if position < len(data) and data[position] != 0xFF:
+        raise NotAnImage(f"it is a corrupt JPEG (no marker at byte {position})")
+    while position < len(data) and data[position] == 0xFF:
+        position += 1
+    if position >= len(data):
+        raise _truncated(data, framed)
+    return data[position], position + 1
+
+
+def _segment(data: bytes, position: int, framed: bool) -> bytes:
+    """The payload of the segment whose length field is at ``position``."""
+    if position + 2 > len(data):
+        raise _truncated(data, framed)
+    (length,) = struct.unpack(">H", data[position : position + 2])
+    if length < 2:
+        raise NotAnImage(f"it is a corrupt JPEG (segment length {length} at byte {position})")
+    if position + length > len(data):
+        raise _truncated(data, framed)
+    return data[position + 2 : position + length]
+
+
+def _frame_size(segment: bytes) -> tuple[int, int]:
+    """(height, width) from a frame header: precision, height, width, components."""
+    if len(segment) < 5:
+        raise NotAnImage(f"it is a corrupt JPEG (frame header of {len(segment) + 2} bytes)")
+    height, width = struct.unpack(">HH", segment[1:5])
+    if width == 0 or height == 0:
+        raise NotAnImage(f"it is a JPEG of {width}x{height} pixels")
+    return height, width
+
+
+def _after_scan(data: bytes, position: int) -> int:
+    """The position of the marker that ends an entropy-coded scan (or the end)."""
+    while True:
+        at = data.find(b"\xff", position)
+        if at < 0 or at + 1 >= len(data):
+            return len(data)
+        following = data[at + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            position = at + 2
+        else:
+            return at

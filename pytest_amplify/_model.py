@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
 from ._api_values import (
@@ -27,6 +27,9 @@ from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
 from ._site_checks import SiteChecks
 
+if TYPE_CHECKING:
+    from ._call_retries import RetryPolicy
+
 
 class JobResolver(Protocol):
     """The session-level object that does, for a job, what needs the network."""
@@ -37,27 +40,24 @@ class JobResolver(Protocol):
 
     def test_artifacts(self, job: AmplifyJob) -> list[tuple[str, str]]:
         """ListArtifacts: (file name, artifact id) pairs."""
-        ...
 
     def artifact_url(self, job: AmplifyJob, artifact_id: str) -> str:
         """GetArtifactUrl: a presigned URL for one test artifact."""
-        ...
 
     def app_platform(self, job: AmplifyJob) -> str | None:
         """GetApp's ``platform``: WEB (static hosting), WEB_COMPUTE or WEB_DYNAMIC."""
-        ...
 
     def previous_successful_job(self, job: AmplifyJob) -> AmplifyJob | None:
         """The branch's newest job before this one that SUCCEEDed (ListJobs, GetJob)."""
-        ...
 
     def domain_associations(self, job: AmplifyJob) -> list[Mapping[str, Any]]:
         """ListDomainAssociations, every page: the app's custom domains."""
-        ...
 
     def site_checks(self, job: AmplifyJob) -> SiteChecks:
         """The settings of checks on the job's site."""
-        ...
+
+    def retry_policy(self) -> RetryPolicy:
+        """How the downloads of the job's files are retried (``amplify_retry_timeout``)."""
 
 
 def describe_job(app_id: str, branch: str, which: str | None = None) -> str:

@@ -5,7 +5,9 @@ so that ``job.branch_url`` (GetApp and GetBranch, once per branch),
 ``job.refetched()`` (GetJob, for fresh presigned URLs), the test artifacts
 (ListArtifacts, GetArtifactUrl) and what a check of the site needs (the app's
 platform, the previous successful job, the custom domains) reach the service that
-the job came from.
+the job came from. Each of these calls is retried by the session's
+:class:`RetryPolicy` (``amplify_retry_timeout``), as are the downloads of the job's
+files (``retry_policy``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ._amplify_api import AmplifyApi, failures_as
 from ._api_values import job_number
 from ._aws import Connection
 from ._call_problems import CallProblem
+from ._call_retries import RetryPolicy
 from ._errors import AmplifyFetchError, AmplifyServiceError
 from ._job_listing import PAGE_LIMIT, previous_success
 from ._model import AmplifyJob, describe_job
@@ -45,8 +48,13 @@ def _key(job: AmplifyJob) -> tuple[str, str, str, str | None]:
 class JobResolver:
     """Does, for the jobs it was attached to, what needs the network."""
 
-    def __init__(self, api_for: Callable[[Connection], AmplifyApi]) -> None:
+    def __init__(
+        self,
+        api_for: Callable[[Connection], AmplifyApi],
+        retry_policy: Callable[[], RetryPolicy] = RetryPolicy,
+    ) -> None:
         self._api_for = api_for
+        self.retry_policy = retry_policy
         self._origins: dict[tuple[str, str, str, str | None], JobOrigin] = {}
         self._branch_urls: dict[tuple[Any, ...], str] = {}
         self._apps: dict[tuple[Any, ...], Mapping[str, Any]] = {}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ._assertions import Explanations
 from ._aws import ClientFactory, Connection
+from ._call_retries import RetryPolicy
 from ._clock import WaitClock
 from ._errors import AmplifyConfigError, AmplifyWaitError
 from ._github_event import PullRequestEvent, apply_event, read_pull_request_event
@@ -59,7 +60,9 @@ class AmplifySession:
         self.overrides = OverrideStack()
         self.clients = ClientFactory()
         self.explanations = Explanations()
-        self.resolver = JobResolver(self.api)
+        self.resolver = JobResolver(
+            lambda connection: self.api(connection, retrying=True), self.retry_policy
+        )
         self.records: dict[Target, WaitRecord] = {}
         self._progress_factory = progress_factory
         self._shared: SharedWaits | None = None
@@ -147,10 +150,20 @@ class AmplifySession:
 
     # -- clients -----------------------------------------------------------------------
 
-    def api(self, connection: Connection) -> AmplifyApi:
+    def api(self, connection: Connection, *, retrying: bool = False) -> AmplifyApi:
+        """The Amplify calls for ``connection``: one attempt each for a wait (which
+        retries on its schedule), retried by :meth:`retry_policy` otherwise."""
         from ._amplify_api import AmplifyApi
 
-        return AmplifyApi(lambda timeout: self.clients.client(connection, timeout))
+        return AmplifyApi(
+            lambda: self.clients.client(connection), self.retry_policy if retrying else None
+        )
+
+    def retry_policy(self) -> RetryPolicy:
+        """The retries of calls outside a wait and of downloads, for the current test
+        (``amplify_retry_timeout``, on the overrides' clock when there is one)."""
+        setting = self.settings(self.current_item).retry_timeout
+        return RetryPolicy(limit=setting.value, limit_source=setting.source, clock=self.clock())
 
     def user_client(self, settings: Settings) -> AmplifyClient:
         return self.clients.user_client(self.connection(settings))

@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ._call_retries import DEFAULT_RETRY_TIMEOUT
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_option import ENVIRONMENT, Option, Setting, declare
@@ -171,6 +172,18 @@ class Settings:
         help="Longest wait between polls: no sleep is longer, history or not (default: 30s).",
         metavar="DURATION",
         overridable=True,
+    )
+    retry_timeout: Setting[float] = declare(
+        flag="--amplify-retry-timeout",
+        parse=parse_interval,
+        default=DEFAULT_RETRY_TIMEOUT,
+        help="How long a call outside the wait (GetApp, GetBranch, test artifacts, a log, "
+        "a zip, a screenshot) keeps retrying throttling, 5xx and network failures "
+        "(default: 1m).",
+        metavar="DURATION",
+        marker=True,
+        overridable=True,
+        python_value=seconds_value,
     )
     site_url: Setting[str | None] = declare(
         flag="--amplify-site-url",

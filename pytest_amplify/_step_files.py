@@ -13,8 +13,9 @@ import zipfile
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from ._downloads import Fetcher, block_lines, default_fetcher
+from ._downloads import Fetcher, default_fetcher
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
+from ._log_lines import decode_block, line_blocks, text_lines
 from ._model import AmplifyJob, JobResolver, JobStep
 
 # pytest prints the arguments of every frame in a traceback, and these frames hold
@@ -29,6 +30,16 @@ _URL_FIELDS = {
     "test_artifacts_url": "test artifacts",
     "test_config_url": "test configuration",
 }
+
+
+def fetcher_for(job: AmplifyJob, fetcher: Fetcher | None) -> Fetcher:
+    """The fetcher given, else the default one with the retries of the session that
+    handed the job out (``amplify_retry_timeout``, the local service's clock)."""
+    if fetcher is not None:
+        return fetcher
+    # Resolvers written for tests may not have one.
+    policy = getattr(job.resolver, "retry_policy", None)
+    return default_fetcher().retrying(policy()) if policy is not None else default_fetcher()
 
 
 def _step_url(step: JobStep, field: str, job: AmplifyJob) -> str:
@@ -65,7 +76,7 @@ def _from_step(step: str, field: str) -> Callable[[AmplifyJob], str]:
     return url_for
 
 
-def _primed(blocks: Iterator[str]) -> Iterator[str]:
+def _primed(blocks: Iterator[bytes]) -> Iterator[bytes]:
     """Start the download now (so that an expired URL is seen here), not on first use."""
     try:
         first = next(blocks)
@@ -74,26 +85,31 @@ def _primed(blocks: Iterator[str]) -> Iterator[str]:
     return itertools.chain((first,), blocks)
 
 
-def iter_log_blocks(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
-    """The step's log as blocks of whole lines, streamed (the fastest way to search)."""
-    fetcher = fetcher or default_fetcher()
+def iter_log_blocks(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[bytes]:
+    """The step's log as raw blocks of whole lines (``_log_lines.line_blocks``),
+    streamed: the fastest way to search it."""
+    fetcher = fetcher_for(job, fetcher)
     what = f"the {job.step(step).name} log of {job.describe()}"
     yield from _read_fresh(
         job,
         _from_step(step, "log_url"),
-        lambda url: _primed(fetcher.iter_text_blocks(url, what)),
+        lambda url: _primed(line_blocks(fetcher.iter_bytes(url, what))),
     )
 
 
 def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[str]:
-    """The step's log, line by line, streamed: a 200 MB log never sits in memory."""
+    """The step's log, line by line, streamed: a 500 MB log never sits in memory.
+
+    Lines are read as ``assert_log_contains`` reads them: split at ``\\n`` only (a
+    lone ``\\r`` is not a line break), one ``\\r`` at a line's end removed, invalid
+    UTF-8 replaced by U+FFFD."""
     for block in iter_log_blocks(job, step, fetcher):
-        yield from block_lines(block)
+        yield from text_lines(decode_block(block))
 
 
 def read_log(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> str:
     """The whole log of ``step`` as text (use :func:`iter_log_lines` for large logs)."""
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     what = f"the {job.step(step).name} log of {job.describe()}"
     data = _read_fresh(job, _from_step(step, "log_url"), lambda url: fetcher.read_bytes(url, what))
     return data.decode("utf-8", "replace")
@@ -103,7 +119,7 @@ def download_artifacts(
     job: AmplifyJob, step: str = "BUILD", fetcher: Fetcher | None = None
 ) -> zipfile.ZipFile:
     """The step's artifacts zip, opened."""
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     what = f"the {job.step(step).name} artifacts of {job.describe()}"
     data = _read_fresh(
         job, _from_step(step, "artifacts_url"), lambda url: fetcher.read_bytes(url, what)
@@ -118,7 +134,7 @@ def screenshot_bytes(
     job: AmplifyJob, name: str, step: str = "VERIFY", fetcher: Fetcher | None = None
 ) -> bytes:
     """One screenshot of the step (``name`` as in ``step.screenshots``), as bytes."""
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     found = job.step(step)
     if name not in found.screenshots:
         have = ", ".join(found.screenshots) or "none"
@@ -154,7 +170,7 @@ def test_artifact_ids(job: AmplifyJob) -> dict[str, str]:
 
 def download_test_artifact(job: AmplifyJob, name: str, fetcher: Fetcher | None = None) -> bytes:
     """One end-to-end test artifact (GetArtifactUrl, then the file)."""
-    fetcher = fetcher or default_fetcher()
+    fetcher = fetcher_for(job, fetcher)
     resolver = resolver_of(job, "test artifacts")
     artifacts = test_artifact_ids(job)
     if name not in artifacts:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from pytest_amplify import AmplifyJob, Credentials, WaitClock
+from pytest_amplify import AmplifyJob, Credentials, Fetcher, WaitClock
 from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
@@ -28,6 +28,8 @@ from pytest_amplify._github_annotations import (
 from pytest_amplify._github_event import PullRequestEvent, closed_message
 from pytest_amplify._github_summary import GITHUB_LIMIT, LogTail, fenced, render
 from pytest_amplify._job_listing import ListedJob
+from pytest_amplify._log_lines import MAX_LINE, LineTooLong, line_blocks
+from pytest_amplify._log_search import ClosestLines, LineSearch, scan
 from pytest_amplify._poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
 from pytest_amplify._progress import TerminalProgress, progress_line
 from pytest_amplify._redact import is_signing_parameter, strip_query
@@ -65,6 +67,7 @@ __all__ = [
     "LATEST",
     "MANUAL_HINT",
     "MAX_ANNOTATIONS",
+    "MAX_LINE",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
     "NOT_STARTED",
@@ -77,9 +80,12 @@ __all__ = [
     "TEST_OUTCOMES",
     "AmplifyApi",
     "CallProblem",
+    "ClosestLines",
     "EndForecast",
     "InsideJob",
     "JobWait",
+    "LineSearch",
+    "LineTooLong",
     "ListedJob",
     "LogTail",
     "PollSchedule",
@@ -103,12 +109,16 @@ __all__ = [
     "format_duration",
     "handed_out_job",
     "is_signing_parameter",
+    "line_blocks",
     "make_wait",
     "parse_duration",
     "progress_line",
+    "quick_fetcher",
     "render",
     "run_waits",
+    "scan",
     "simulate_wait",
+    "simulated",
     "strip_query",
 ]
 
@@ -132,7 +142,7 @@ def connection_to(fake: FakeAmplify, endpoint_url: str | None = None) -> Connect
 def api_for(fake: FakeAmplify, endpoint_url: str | None = None) -> AmplifyApi:
     """The plugin's Amplify calls (GetJob, ListJobs, ...) against ``fake``."""
     connection = connection_to(fake, endpoint_url)
-    return AmplifyApi(lambda timeout: _FACTORY.client(connection, timeout))
+    return AmplifyApi(lambda: _FACTORY.client(connection))
 
 
 def make_wait(
@@ -192,7 +202,15 @@ def handed_out_job(
     job = AmplifyJob.from_api(answer, app_id=app_id, branch=branch, site_url=site_url)
     wait_clock = WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep)
     checks = SiteChecks(serve_timeout, fake.domain_url_template, wait_clock, "the test")
-    resolver = JobResolver(
-        lambda connection: AmplifyApi(lambda timeout: _FACTORY.client(connection, timeout))
-    )
+    resolver = JobResolver(lambda connection: AmplifyApi(lambda: _FACTORY.client(connection)))
     return resolver.attach(job, JobOrigin(target, connection, site_url, checks))
+
+
+def simulated(clock: SimulatedClock) -> WaitClock:
+    """A wait's clock on ``clock``: its sleeps move it and take no real time."""
+    return WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep)
+
+
+def quick_fetcher(**kwargs: object) -> Fetcher:
+    """A Fetcher whose retries sleep on a simulated clock of their own."""
+    return Fetcher(clock=simulated(SimulatedClock()), **kwargs)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ BAD_VALUES: dict[str, list[str]] = {
     "timeout": ["", " ", "-5", "0", "0s", "soon", "10 minutes", "999999h"],
     "poll_interval": ["", "-1s", "0", "fast", "2h"],
     "max_poll_interval": ["", "-1s", "0", "slow", "2h"],
+    "retry_timeout": ["", "-1s", "0", "never", "2h"],
     "site_url": ["", "example.com", "https://{nope}.example.com"],
     "serve_timeout": ["", "-1m", "0", "later", "48h"],
     "domain_url": ["", "www.example.com", "https://example.com", "https://{domain}/{branch}"],

@@ -39,9 +39,9 @@ from pytest_amplify import (
 )
 from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, make_png
 
-from .seam import api_for
+from .seam import api_for, quick_fetcher
 
-QUICK = Fetcher(sleep=lambda seconds: None)
+QUICK = quick_fetcher()
 
 
 @dataclasses.dataclass
@@ -176,13 +176,33 @@ def test_server_errors_are_retried_then_reported(
 ) -> None:
     job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
     fake.fail_next("GetObject", "InternalFailureException", times=2)
+    fake.fail_next("GetObject", "ServiceUnavailableException", times=1)
+    fake.fail_next("GetObject", "LimitExceededException", times=1)
     assert read_log(job, "BUILD", QUICK) == BUILD_LOG
-    fake.fail_next("GetObject", "InternalFailureException", times=3)
-    with pytest.raises(
-        AmplifyFetchError,
-        match=r"could not download the BUILD log of app d1, branch main, job 1: HTTP 500",
-    ):
+    fake.reset_requests()
+    fake.fail_next("GetObject", "InternalFailureException", times=1000)
+    with pytest.raises(AmplifyFetchError) as raised:
+        read_log(job, "BUILD", quick_fetcher(retry_timeout=60))
+    attempts = fake.calls("GetObject")
+    message = str(raised.value)
+    assert message.startswith(
+        "could not download the BUILD log of app d1, branch main, job 1: HTTP 500 "
+        f"({attempts} attempts in 1m "
+    )
+    assert "; retry_timeout = 1m 00s (from this Fetcher); http://127.0.0.1:" in message
+    assert 5 <= attempts <= 20, "back-off: a few attempts a minute, not hundreds"
+
+
+def test_a_permanent_error_is_not_retried(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    fake.respond_raw_next(
+        "GetObject", status=403, body="<Error><Code>AccessDenied</Code></Error>", times=5
+    )
+    with pytest.raises(AmplifyFetchError, match="was denied"):
         read_log(job, "BUILD", QUICK)
+    assert fake.calls("GetObject") == 1
 
 
 def test_dropped_connections_are_retried(
@@ -192,6 +212,60 @@ def test_dropped_connections_are_retried(
     fake.drop_next("GetObject", times=2)
     assert read_log(job, "BUILD", QUICK) == BUILD_LOG
     assert fake.calls("GetObject") == 3
+
+
+def test_a_trickling_download_is_cut_and_retried(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    """Headers at once, then 1 byte every 0.05 s: each read arrives in time, but 20
+    bytes a second is under the minimum; the retry gets the file whole."""
+    log = "".join(f"line {n}\n" for n in range(2000))
+    job = job_with(steps=[FakeStep("BUILD", log=log)])
+    fake.trickle_next("GetObject", chunk_size=1, every=0.05)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.5, read_timeout=5)
+    assert read_log(job, "BUILD", fetcher) == log
+    assert list(iter_log_lines(job, "BUILD", fetcher)) == log.splitlines()
+    assert fake.calls("GetObject") == 3
+
+
+def test_a_download_that_keeps_progressing_is_not_cut(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    """About 1.5 s of 2,000-byte pieces every 0.05 s: longer than the stall limit
+    (0.5 s) several times over, but never stalled nor too slow."""
+    log = "x" * 59_999 + "\n"
+    job = job_with(steps=[FakeStep("BUILD", log=log)])
+    fake.trickle_next("GetObject", chunk_size=2000, every=0.05)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.5, read_timeout=0.5, attempts=1)
+    assert read_log(job, "BUILD", fetcher) == log
+    assert fake.calls("GetObject") == 1
+
+
+def test_a_download_that_never_ends_says_how_much_came_in_how_long(
+    fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
+) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log="x" * 5000)])
+    fake.trickle_next("GetObject", chunk_size=1, every=0.05, times=10)
+    fetcher = quick_fetcher(min_rate=1000, rate_window=0.3, read_timeout=5, attempts=2)
+    with pytest.raises(AmplifyFetchError) as raised:
+        read_log(job, "BUILD", fetcher)
+    assert re.match(
+        r"could not download the BUILD log of app d1, branch main, job 1: too slow: \d+ bytes "
+        r"in the last 0.3 s \(at least 1,000 bytes a second expected\) \(\d+ bytes received "
+        r"in 0.\d s\) \(2 attempts; http://127.0.0.1:\d+/_files/d1/main/1/BUILD/log.txt\)",
+        str(raised.value),
+    ), str(raised.value)
+
+
+def test_a_silent_server_is_a_stall(fake: FakeAmplify, job_with: Callable[..., AmplifyJob]) -> None:
+    job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
+    fake.hang_next("GetObject")
+    assert read_log(job, "BUILD", quick_fetcher(read_timeout=0.3)) == BUILD_LOG
+    fake.hang_next("GetObject", times=5)
+    with pytest.raises(
+        AmplifyFetchError, match=r": no data for 0.3 s \(0 bytes received in 0.3 s\)"
+    ):
+        read_log(job, "BUILD", quick_fetcher(read_timeout=0.3, attempts=2))
 
 
 def test_forbidden_and_missing_files_say_which(
@@ -230,9 +304,9 @@ def test_the_proxy_environment_is_honoured(
     job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
     with pytest.raises(AmplifyFetchError, match="could not download the BUILD log"):
-        read_log(job, "BUILD", Fetcher(sleep=lambda s: None, attempts=1))
+        read_log(job, "BUILD", quick_fetcher(attempts=1))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    assert read_log(job, "BUILD", Fetcher(sleep=lambda s: None, attempts=1)) == BUILD_LOG
+    assert read_log(job, "BUILD", quick_fetcher(attempts=1)) == BUILD_LOG
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
@@ -314,11 +388,16 @@ def test_aws_ca_bundle_is_the_trust_store(tmp_path: Path) -> None:
         assert trusting.read_bytes(url, "the BUILD log") == BUILD_LOG.encode()
         # The same server without the bundle: the public trust store refuses it.
         default = Fetcher(environ={}, attempts=1)
-        with pytest.raises(AmplifyFetchError, match="could not download the BUILD log .*SSLError"):
+        with pytest.raises(
+            AmplifyFetchError,
+            match="could not download the BUILD log .*TLS failed .*CERTIFICATE_VERIFY_FAILED",
+        ):
             default.read_bytes(url, "the BUILD log")
 
 
 def test_a_200_mb_log_is_searched_in_a_few_mb(fake: FakeAmplify) -> None:
+    """Blocks of about 1 MiB are searched whole: a few MB at most (the goal is under
+    64 MB; the service's own allocations count too, as it runs in this process)."""
     block = b"".join(
         f"[INFO]: compiling module {n:06d} of the application bundle\n".encode()
         for n in range(1000)
@@ -339,7 +418,7 @@ def test_a_200_mb_log_is_searched_in_a_few_mb(fake: FakeAmplify) -> None:
     finally:
         tracemalloc.stop()
     assert blocks * len(block) >= 200 * 1024 * 1024 - len(block)
-    assert peak < 4 * 1024 * 1024, f"peak {peak:,} bytes"
+    assert peak < 16 * 1024 * 1024, f"peak {peak:,} bytes"
 
 
 # -- log assertions --------------------------------------------------------------------
@@ -475,16 +554,32 @@ def test_no_test_artifacts_at_all(job_with: Callable[..., AmplifyJob]) -> None:
 # -- screenshots -----------------------------------------------------------------------
 
 
-def jpeg(width: int, height: int) -> bytes:
-    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
-    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+def segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg(width: int, height: int, *, scan: bytes = b"", end: bytes = b"\xff\xd9") -> bytes:
+    """SOI, APP0 (JFIF), a frame header (SOF0), a scan (SOS and its entropy-coded
+    data) when given, and EOI."""
+    app0 = segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    sof0 = segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
+    sos = segment(0xDA, b"\x01\x01\x00\x00\x3f\x00") + scan if scan else b""
+    return b"\xff\xd8" + app0 + sof0 + sos + end
+
+
+# Entropy-coded data holds 0xFF only as 0xFF 0x00 (a stuffed byte) or a restart marker.
+SCAN = b"\x12\xff\x00\x34\xff\xd0\x56\xff\x00\xff\xd1\x78"
+# An EXIF thumbnail is a whole JPEG (with its own EOI) inside an APP1 segment.
+THUMBNAIL = segment(0xE1, b"Exif\x00\x00" + jpeg(16, 16))
 
 
 def test_png_and_jpeg_are_recognised_with_their_size() -> None:
     assert image_info(make_png(30, 20)) == image_info(make_png(30, 20))
     info = image_info(jpeg(1280, 720))
     assert (info.kind, info.width, info.height, info.mime_type) == ("jpeg", 1280, 720, "image/jpeg")
+    assert image_info(jpeg(640, 480, scan=SCAN)) == image_info(jpeg(640, 480))
+    with_thumbnail = b"\xff\xd8" + THUMBNAIL + jpeg(800, 600, scan=SCAN)[2:]
+    assert (image_info(with_thumbnail).width, image_info(with_thumbnail).height) == (800, 600)
 
 
 @pytest.mark.parametrize(
@@ -496,8 +591,20 @@ def test_png_and_jpeg_are_recognised_with_their_size() -> None:
             "it is a text document, not an image",
         ),
         (b"GIF89a....", "it has neither a PNG nor a JPEG signature"),
-        (make_png()[:40], "it is a truncated PNG"),
-        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "it is a truncated JPEG"),
+        (make_png()[:11], "it is a truncated PNG (11 bytes, no IHDR header)"),
+        (make_png()[:40], "it is a truncated PNG (40 bytes, no IEND chunk)"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "it is a truncated JPEG (10 bytes, no frame header)"),
+        (jpeg(8, 8, end=b""), "it is a truncated JPEG (33 bytes, no end-of-image marker (EOI))"),
+        (
+            jpeg(8, 8, scan=SCAN, end=b"")[:-3],
+            "it is a truncated JPEG (52 bytes, no end-of-image marker (EOI))",
+        ),
+        (  # the thumbnail's EOI is not the image's
+            (b"\xff\xd8" + THUMBNAIL + jpeg(800, 600, scan=SCAN)[2:])[:-2],
+            "no end-of-image marker (EOI)",
+        ),
+        (b"\xff\xd8" + segment(0xE0, b"JFIF") + b"\xff\xd9", "it is a JPEG without a frame header"),
+        (b"\xff\xd8\xff\xe0\x00\x04ab\x00\x00", "it is a corrupt JPEG (no marker at byte 8)"),
     ],
 )
 def test_what_is_not_an_image_says_why(data: bytes, reason: str) -> None:

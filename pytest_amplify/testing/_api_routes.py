@@ -84,11 +84,12 @@ class AmplifyApi:
                 return self._record("Unknown", method, path, params, response)
             operation, args = routed
         fault = self._faults.take(operation)
-        if fault is not None and fault.kind != "delay":
-            response = fault.response()
-        else:
+        if fault is None:
             response = self._answer(operation, args, params, headers)
-            response.delay = fault.seconds if fault is not None else 0.0
+        elif fault.answers:
+            response = fault.shape(self._answer(operation, args, params, headers))
+        else:
+            response = fault.response()
         return self._record(operation, method, path, params, response)
 
     def _record(

@@ -4,6 +4,7 @@ raw answers that the next calls take instead of (or before) their real answer.""
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -14,17 +15,31 @@ from ._operations import ERROR_STATUS, OPERATIONS, check_operation, error_respon
 
 @dataclasses.dataclass
 class Fault:
-    kind: str  # error | delay | drop | raw
+    kind: str  # error | delay | drop | raw | trickle
     remaining: int
     error_type: str = ""
     status: int = 500
     message: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # delay: before answering (math.inf: never); trickle: between writes
+    chunk_size: int = 0  # trickle: bytes per write
     body: bytes = b""
     headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
+    @property
+    def answers(self) -> bool:
+        """Whether the operation still answers (later, or slowly) under this fault."""
+        return self.kind in ("delay", "trickle")
+
+    def shape(self, response: Response) -> Response:
+        """The operation's own answer, delayed or trickled."""
+        if self.kind == "delay":
+            response.delay = self.seconds
+        elif self.kind == "trickle":
+            response.trickle = (self.chunk_size, self.seconds)
+        return response
+
     def response(self) -> Response:
-        """What a fault other than a delay answers instead of the operation."""
+        """What a fault that does not answer answers instead of the operation."""
         if self.kind == "drop":
             return Response(0, drop_connection=True)
         if self.kind == "raw":
@@ -72,6 +87,19 @@ class Faults:
         if seconds <= 0:
             raise ValueError(f"seconds must be positive, not {seconds!r}")
         self._add(operation, Fault("delay", _check_times(times), seconds=seconds))
+
+    def hang_next(self, operation: str, *, times: int) -> None:
+        self._add(operation, Fault("delay", _check_times(times), seconds=math.inf))
+
+    def trickle_next(self, operation: str, *, chunk_size: int, every: float, times: int) -> None:
+        if not isinstance(chunk_size, int) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be 1 or more bytes, not {chunk_size!r}")
+        if every <= 0:
+            raise ValueError(f"every must be a positive number of seconds, not {every!r}")
+        self._add(
+            operation,
+            Fault("trickle", _check_times(times), seconds=every, chunk_size=chunk_size),
+        )
 
     def drop_next(self, operation: str, *, times: int) -> None:
         self._add(operation, Fault("drop", _check_times(times)))
@@ -135,6 +163,21 @@ class FaultInjection:
     def delay_next(self, operation: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls only after ``seconds`` of real time."""
         self._faults.delay_next(operation, seconds, times=times)
+
+    def hang_next(self, operation: str, *, times: int = 1) -> None:
+        """Accept the next ``times`` calls and never answer them (until the service
+        stops): a server or proxy that holds connections open."""
+        self._faults.hang_next(operation, times=times)
+
+    def trickle_next(
+        self, operation: str, *, chunk_size: int = 1, every: float = 0.5, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` calls with their status and headers at once, then
+        their body ``chunk_size`` bytes every ``every`` seconds of real time: a hostile
+        server, or a proxy that meters what it forwards. Each write is a read that
+        arrives in time, so a per-read timeout never fires; only a limit on the whole
+        call (or on its throughput) ends it. Works for downloads too (``GetObject``)."""
+        self._faults.trickle_next(operation, chunk_size=chunk_size, every=every, times=times)
 
     def drop_next(self, operation: str, *, times: int = 1) -> None:
         """Close the connection without an answer for the next ``times`` calls."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -21,7 +22,10 @@ class Response:
     body: bytes | Iterable[bytes] = b""
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     drop_connection: bool = False
-    delay: float = 0.0
+    delay: float = 0.0  # seconds before anything is sent; math.inf: never
+    # (bytes per write, seconds between writes): the headers go at once, the body
+    # trickles (a hostile server, or a proxy that meters what it forwards).
+    trickle: tuple[int, float] | None = None
 
 
 Dispatch = Callable[[str, str, dict[str, str]], Response]
@@ -75,7 +79,8 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         response = self.server.dispatch(self.command, self.path, dict(self.headers.items()))
-        if response.delay and self.server.stopping.wait(response.delay):
+        delay = None if response.delay == math.inf else response.delay
+        if (delay is None or delay > 0) and self.server.stopping.wait(delay):
             self.close_connection = True
             return
         if response.drop_connection:
@@ -90,15 +95,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(response.body)
+                self._write(response.body, response.trickle, chunked=False)
             return
         # A streamed body: chunked, so that a huge log never sits in memory whole.
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for chunk in response.body:
-            if chunk:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            if chunk and not self._write(chunk, response.trickle, chunked=True):
+                return
         self.wfile.write(b"0\r\n\r\n")
+
+    def _write(self, data: bytes, trickle: tuple[int, float] | None, *, chunked: bool) -> bool:
+        """Send ``data`` (as HTTP chunks when ``chunked``), trickled when asked;
+        False when the service stopped meanwhile."""
+        if not data:
+            return True
+        size, every = trickle or (len(data), 0.0)
+        for start in range(0, len(data), size):
+            if start and every and self.server.stopping.wait(every):
+                self.close_connection = True
+                return False
+            piece = data[start : start + size]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        return True
 
     def _safe_serve(self) -> None:
         try:
