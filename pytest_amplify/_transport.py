@@ -223,10 +223,9 @@ def stream(
     response: urllib3.BaseHTTPResponse, watch: Watch, size: int = 1 << 20
 ) -> Iterator[bytes]:
     """The body as it arrives (``read1``: whatever one read brings, so that the watch
-    sees every byte), each piece counted as progress."""
-    read1 = getattr(response, "read1", None)  # urllib3 2.3 and later
+    sees every byte, however slowly they come), each piece counted as progress."""
     while True:
-        chunk = read1(size) if read1 is not None else response.read(64 * 1024)
+        chunk = response.read1(size)
         if not chunk:
             watch.complete = True
             return

@@ -214,6 +214,7 @@ def test_dropped_connections_are_retried(
     assert fake.calls("GetObject") == 3
 
 
+@pytest.mark.slow  # real-clock: the server trickles in real time
 def test_a_trickling_download_is_cut_and_retried(
     fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
 ) -> None:
@@ -228,6 +229,7 @@ def test_a_trickling_download_is_cut_and_retried(
     assert fake.calls("GetObject") == 3
 
 
+@pytest.mark.slow  # real-clock: the server trickles in real time
 def test_a_download_that_keeps_progressing_is_not_cut(
     fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
 ) -> None:
@@ -241,6 +243,7 @@ def test_a_download_that_keeps_progressing_is_not_cut(
     assert fake.calls("GetObject") == 1
 
 
+@pytest.mark.slow  # real-clock: the server trickles in real time
 def test_a_download_that_never_ends_says_how_much_came_in_how_long(
     fake: FakeAmplify, job_with: Callable[..., AmplifyJob]
 ) -> None:
@@ -257,6 +260,7 @@ def test_a_download_that_never_ends_says_how_much_came_in_how_long(
     ), str(raised.value)
 
 
+@pytest.mark.slow  # real-clock: the server trickles in real time
 def test_a_silent_server_is_a_stall(fake: FakeAmplify, job_with: Callable[..., AmplifyJob]) -> None:
     job = job_with(steps=[FakeStep("BUILD", log=BUILD_LOG)])
     fake.hang_next("GetObject")
