@@ -2,7 +2,7 @@
 
 The differential property test runs the search (bytes search, block filter, line by
 line) against a naive reference that applies the line model to the whole log at
-once. ``HYPOTHESIS_PROFILE=thorough`` (as ``.ci/run`` sets it) runs many more cases.
+once. The ``ci`` profile (``--hypothesis-profile=ci``, as ``.ci/run`` runs it) runs many more cases.
 """
 
 from __future__ import annotations
