@@ -166,6 +166,8 @@ _ANSWER_RULES: tuple[_AnswerRule, ...] = (
 def _classify_answer(exc: BaseException, operation: str, resource: str, on: str) -> CallProblem:
     code, message, status = _client_error_parts(exc)
     answer = _ErrorAnswer(code, message, status, operation, on)
+    # AWS ends its messages with a full stop; the hint follows after a semicolon.
+    message = message.rstrip(". ")
     text = redact_text(f"{code}{f' ({status})' if status else ''}: {message}" if message else code)
     summary = f"{operation} for {resource} failed with {text}"
     branch_missing = code in ("NotFoundException", "BadRequestException") and _names_missing_branch(

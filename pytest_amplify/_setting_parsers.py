@@ -20,7 +20,7 @@ MAX_INTERVAL = 3600.0
 HTML_SCREENSHOT_MODES = ("failed", "always", "never")
 
 _APP_ID = re.compile(r"d[a-z0-9]{1,19}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
 DOMAIN_PLACEHOLDER = "{domain}"
 # GITHUB_REF_NAME on a pull_request event: GitHub's merge ref, not a branch Amplify builds.
@@ -139,7 +139,7 @@ def parse_pull_request(text: str) -> int:
 
 def parse_region(text: str) -> str:
     value = _nonblank(text)
-    if not _REGION.fullmatch(value):
+    if not REGION_NAME.fullmatch(value):
         raise SettingError("it is not an AWS region name such as us-east-1 or eu-west-2")
     return value
 
@@ -247,7 +247,7 @@ def _known_regions() -> frozenset[str]:
     regions: set[str] = set()
     for partition in data.get("partitions", ()):
         endpoints = partition.get("services", {}).get("amplify", {}).get("endpoints", {})
-        regions.update(name for name in endpoints if _REGION.fullmatch(name))
+        regions.update(name for name in endpoints if REGION_NAME.fullmatch(name))
     return frozenset(regions)
 
 

@@ -37,6 +37,9 @@ def header_line(
     parts = [describe_job(app_id or "?", branch or "?", which)]
     if settings.region.value:
         parts.append(f"region {settings.region.value}")
+    elif settings.endpoint_url.value:
+        # Said, not silent: requests to an endpoint with no region are signed for us-east-1.
+        parts.append("region: AWS_DEFAULT_REGION or the profile's, else us-east-1")
     if settings.endpoint_url.value:
         parts.append(f"endpoint {settings.endpoint_url.value}")
     parts.append(f"timeout {format_duration(settings.timeout.value)}")

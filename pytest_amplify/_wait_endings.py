@@ -50,8 +50,13 @@ class EndingWait(Protocol):
 
 
 def fatal_error(wait: EndingWait, problem: CallProblem) -> AmplifyServiceError:
+    # A failed call's summary names the job already ("GetJob for app d1, branch main,
+    # job 7 failed with ..."): the message names it once.
+    named = wait.describe_job() in problem.summary
     return AmplifyServiceError(
-        f"Waiting for {wait.describe_job()} failed: {problem.describe()}",
+        problem.describe()
+        if named
+        else f"Waiting for {wait.describe_job()} failed: {problem.describe()}",
         last_job=wait.last_job,
         polls=wait.polls,
         waited=wait.elapsed(),

@@ -17,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
+from ._durations import format_duration
+
 _local = threading.local()
 
 
@@ -34,7 +36,8 @@ class Limits:
 
 
 def _human(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:.0f} s"
+    # One format for durations in every message: 0.3s, 12s, 2m 05s.
+    return format_duration(round(seconds, 1))
 
 
 class Watch:

@@ -138,7 +138,7 @@ def test_expired_credentials(pytester: pytest.Pytester, fake: FakeAmplify) -> No
         "ExpiredTokenException",
         message="The security token included in the request is expired",
     )
-    line = one_line_error(run_smoke(pytester, *fake_args(fake)), "Waiting for")
+    line = one_line_error(run_smoke(pytester, *fake_args(fake)), "ListJobs for app d1")
     assert (
         "ExpiredTokenException (403): The security token included in the request is expired" in line
     )
@@ -155,6 +155,28 @@ def test_a_region_that_does_not_exist_in_the_environment(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "xx-nowhere-9")
     line = one_line_error(run_smoke(pytester), "region 'xx-nowhere-9'")
     assert "is not a region where botocore knows Amplify; set amplify_region" in line
+
+
+def test_a_misspelt_region_in_the_environment_is_an_error_with_an_endpoint_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east1")
+    line = one_line_error(
+        run_smoke(pytester, f"--amplify-endpoint-url={fake.endpoint_url}"), "region 'us-east1'"
+    )
+    assert (
+        "is not a region name such as us-east-1 or eu-west-2; fix it, or set amplify_region" in line
+    )
+    assert fake.calls() == 0
+
+
+def test_with_an_endpoint_and_no_region_the_header_says_which_region_signs(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    result = run_smoke(pytester, f"--amplify-endpoint-url={fake.endpoint_url}")
+    result.stdout.fnmatch_lines(
+        ["amplify: *, region: AWS_DEFAULT_REGION or the profile's, else us-east-1, endpoint *"]
+    )
 
 
 def test_no_region_at_all(pytester: pytest.Pytester) -> None:

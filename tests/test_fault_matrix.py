@@ -58,7 +58,7 @@ PROXY_LOGIN = (
 
 class LatencyClock(SimulatedClock):
     """Simulated time that also moves by the real time spent between sleeps: waiting
-    costs nothing, but a call that hangs for 0.2 s moves the clock 0.2 s."""
+    costs nothing, but a call that hangs for 0.2s moves the clock 0.2s."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -367,7 +367,7 @@ MATRIX: tuple[Case, ...] = (
     ),
     Case(
         "slower-than-the-read-timeout",
-        "one GetJob answer takes 0.5 s, the call's limit is 0.2 s",
+        "one GetJob answer takes 0.5s, the call's limit is 0.2s",
         "the call is abandoned at its timeout and retried; the wait succeeds",
         running_then(),
         before_poll={2: lambda fake: fake.delay_next("GetJob", 0.5)},
@@ -379,7 +379,7 @@ MATRIX: tuple[Case, ...] = (
     ),
     Case(
         "slower-than-the-read-timeout-until-the-deadline",
-        "every GetJob answer takes longer than the call's limit (0.5 s vs 0.2 s), "
+        "every GetJob answer takes longer than the call's limit (0.5s vs 0.2s), "
         "the last one hanging at the deadline",
         "AmplifyTimeoutError naming the timed-out call; the wait ends one call "
         "timeout after its deadline at most",
@@ -395,19 +395,19 @@ MATRIX: tuple[Case, ...] = (
     ),
     Case(
         "get-job-trickles",
-        "one GetJob answer sends its headers, then one byte every 0.1 s: every read "
-        "arrives in time, the call's limit is 0.3 s",
+        "one GetJob answer sends its headers, then one byte every 0.1s: every read "
+        "arrives in time, the call's limit is 0.3s",
         "the call is cut at its limit, whatever its reads, and retried; the wait succeeds",
         running_then(),
         before_poll={2: lambda fake: fake.trickle_next("GetJob", chunk_size=1, every=0.1)},
         status="SUCCEED",
-        problem="timed out (no complete answer within 0.3 s (",
+        problem="timed out (no complete answer within 0.3s (",
         polls=3,
         call_timeout=0.3,
     ),
     Case(
         "get-job-trickles-until-the-deadline",
-        "every GetJob answer trickles one byte every 0.1 s",
+        "every GetJob answer trickles one byte every 0.1s",
         "AmplifyTimeoutError naming the cut call, with the bytes received and the time; "
         "the wait ends one call's limit after its deadline at most",
         finished,
@@ -416,21 +416,21 @@ MATRIX: tuple[Case, ...] = (
         },
         error=AmplifyTimeoutError,
         says="Last error: GetJob for app d1, branch main, job 1 timed out (no complete answer "
-        "within 0.3 s (",
+        "within 0.3s (",
         timeout=10,
         cap=5,
         call_timeout=0.3,
     ),
     Case(
         "get-job-answers-in-slow-chunks-until-the-deadline",
-        "every GetJob answer comes 100 bytes every 0.1 s (about 1 s in all)",
+        "every GetJob answer comes 100 bytes every 0.1s (about 1 s in all)",
         "AmplifyTimeoutError naming the cut call; the wait ends within its bound",
         finished,
         before_poll={
             1: lambda fake: fake.trickle_next("GetJob", chunk_size=100, every=0.1, times=100)
         },
         error=AmplifyTimeoutError,
-        says="timed out (no complete answer within 0.3 s (",
+        says="timed out (no complete answer within 0.3s (",
         timeout=10,
         cap=5,
         call_timeout=0.3,
@@ -443,14 +443,14 @@ MATRIX: tuple[Case, ...] = (
         finished,
         before_poll={1: lambda fake: fake.hang_next("GetJob", times=100)},
         error=AmplifyTimeoutError,
-        says="timed out (no complete answer within 0.3 s (0 bytes received in 0.3 s))",
+        says="timed out (no complete answer within 0.3s (0 bytes received in 0.3s))",
         timeout=10,
         cap=5,
         call_timeout=0.3,
     ),
     Case(
         "list-jobs-trickles-until-the-deadline",
-        "waiting for the latest job, every ListJobs answer trickles one byte every 0.1 s",
+        "waiting for the latest job, every ListJobs answer trickles one byte every 0.1s",
         "AmplifyTimeoutError naming the cut ListJobs call; the wait ends within its bound",
         finished,
         before_poll={
@@ -531,7 +531,7 @@ MATRIX: tuple[Case, ...] = (
         running_then(),
         before_poll={2: fail("GetJob", "NotFoundException", message="Job 1 not found.")},
         error=AmplifyServiceError,
-        says="failed with NotFoundException (404): Job 1 not found.; check amplify_job_id",
+        says="failed with NotFoundException (404): Job 1 not found; check amplify_job_id",
         polls=2,
     ),
     Case(

@@ -48,7 +48,7 @@ def test_a_failed_wait_fails_every_test_at_once_with_the_same_message(
     )
     result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-job-id=1")
     result.assert_outcomes(errors=2)
-    lines = [line for line in result.stdout.lines if line.startswith("Waiting for app d1")]
+    lines = [line for line in result.stdout.lines if line.startswith("GetJob for app d1")]
     assert len(lines) == 2
     assert lines[0] == lines[1]
     assert "amplify:GetJob" in lines[0]

@@ -116,7 +116,7 @@ def test_a_failed_wait_fails_every_user_with_the_same_message_after_one_wait(
     )
     result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-job-id=1")
     result.assert_outcomes(errors=2)
-    lines = [line for line in result.stdout.lines if line.startswith("Waiting for app d1")]
+    lines = [line for line in result.stdout.lines if line.startswith("GetJob for app d1")]
     assert len(lines) == 2
     assert lines[0] == lines[1]
     assert "amplify:GetJob" in lines[0]

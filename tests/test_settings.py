@@ -394,3 +394,21 @@ def test_the_environment_endpoint_is_honoured_as_boto3_does(
     result = pytester.runpytest("--amplify-app-id=d1", "--amplify-branch=main", "-s")
     result.assert_outcomes(passed=1)
     assert fake.calls("GetJob") == 1
+
+
+def test_an_unknown_marker_keyword_is_reported_once(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.amplify(app="d1")
+        def test_marked(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest("--amplify-app-id=d1", "--amplify-branch=main")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert out.count("@pytest.mark.amplify got unknown keyword app") == 1
+    assert "During handling of the above exception" not in out
+    assert "Traceback" not in out

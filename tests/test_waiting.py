@@ -261,7 +261,9 @@ def test_errors_waiting_cannot_fix_end_the_wait_at_once(
     with pytest.raises(AmplifyServiceError) as raised:
         wait.run()
     message = str(raised.value)
-    assert message.startswith("Waiting for app d1, branch main, job 1 failed: GetJob")
+    # The job is named once, by the failed call's own summary.
+    assert message.startswith("GetJob for app d1, branch main, job 1 failed with ")
+    assert message.count("app d1, branch main") == 1
     assert f"{error}" in message and f"{error} says no" in message
     assert hint in message
     assert wait.polls == 1
