@@ -166,3 +166,19 @@ def test_every_fault_matrix_case_is_in_the_reliability_page() -> None:
     assert failure_modes_markdown() in page
     for case in MATRIX:
         assert f"| `{case.name}` | {case.what} | {case.expected} |" in page, case.name
+
+
+FAULTS = doc_block("docs/reliability.md", 'amplify_fake.trickle_next("GetJob"')
+
+
+def test_the_fault_injection_sample_injects_what_it_says() -> None:
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    with FakeAmplify() as amplify_fake:
+        amplify_fake.add_app("d1")
+        exec(FAULTS, {"amplify_fake": amplify_fake})  # the sample, as written
+        client = amplify_fake.client(config=Config(retries={"total_max_attempts": 1}))
+        with pytest.raises(ClientError, match="LimitExceededException"):
+            client.get_app(appId="d1")
+        assert amplify_fake.calls("GetApp") == 1
