@@ -1,9 +1,11 @@
-"""How long and how often a wait polls, and the Amplify job the run may be inside."""
+"""How long and how often a wait polls, the Amplify job the run may be inside, and
+what shows a wait's progress."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import Any, Protocol
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,3 +32,20 @@ class InsideJob:
         if not (job_id.isascii() and job_id.isdigit()):
             return None
         return cls(environ.get("AWS_APP_ID", ""), environ.get("AWS_BRANCH", ""), job_id)
+
+
+class WaitProgress(Protocol):
+    """What shows a wait's progress (the progress line). ``wait`` is the
+    ``_waiting.JobWait`` (typed loosely: that module builds on this one)."""
+
+    def update(self, wait: Any) -> None: ...
+
+    def finish(self, wait: Any) -> None: ...
+
+
+class NoProgress:
+    def update(self, wait: Any) -> None:
+        return None
+
+    def finish(self, wait: Any) -> None:
+        return None

@@ -1,5 +1,6 @@
 """The internals that tests reach for, in one place (tests import no private module)."""
 
+from pytest_amplify._block_filter import loosen
 from pytest_amplify._log_lines import MAX_LINE, LineTooLong, line_blocks
 from pytest_amplify._log_search import ClosestLines, LineSearch, scan
 
@@ -9,5 +10,6 @@ __all__ = [
     "LineSearch",
     "LineTooLong",
     "line_blocks",
+    "loosen",
     "scan",
 ]
