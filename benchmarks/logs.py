@@ -75,6 +75,12 @@ CASES = (
         re.compile(r"compiled module \d+ failed$"),
         True,
     ),
+    Case(
+        "contains /(?<!not )Compiled successfully in \\d+(?=\\.\\ds$)/ (last line)",
+        assert_log_contains,
+        re.compile(r"(?<!not )Compiled successfully in \d+(?=\.\ds$)"),
+        False,
+    ),
     Case("not_contains 'npm ERR!' (missing)", assert_log_not_contains, "npm ERR!", False),
     Case(
         "not_contains /error TS\\d+|npm ERR!/i (missing)",

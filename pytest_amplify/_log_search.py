@@ -6,20 +6,20 @@ The answer is defined by the line model (``_log_lines``): a line matches when
 
 - a plain string (the usual case) is searched in the raw bytes with ``bytes.find``:
   no decoding, no regex; only a matching line is decoded;
-- a regex is searched in each decoded block at once, with ``re.MULTILINE`` added
-  (a *block filter*); each line it finds is checked alone before it counts;
-- a regex whose meaning in a block may differ from its meaning in one line
-  (``\\A``, ``\\Z``, lookarounds, atomic groups, possessive quantifiers, flags turned
-  off in a group) is checked line by line.
+- a regex is searched in each decoded block at once, through its *block filter*
+  (``_block_filter``: the regex with ``re.MULTILINE``, loosened where a block changes
+  its meaning); each line the filter finds is checked alone before it counts;
+- a regex without a block filter is checked line by line.
 
 Why the block filter never misses a line: the filter runs over the lines joined by
-``\\n`` (CRLF made LF), and for the patterns it is used with, a match of one line at
-an offset is also a match of the filter at that offset in the block: the same
-characters are consumed, and ``^``, ``$``, ``\\b`` and ``\\B`` see ``\\n`` around the
-line where the line alone sees its ends, which they treat alike. The filter may
-find more (a match running across lines); those lines are checked alone and, since
-such a pattern may cost a scan per line, the rest of that block goes line by line.
-``tests/test_log_search.py`` checks all of it against a naive reference.
+``\\n`` (CRLF made LF), and a match of one line at an offset is also a match of the
+filter at that offset in the block: the same characters are consumed, and ``^``,
+``$``, ``\\b`` and ``\\B`` see ``\\n`` around the line where the line alone sees its
+ends, which they treat alike. The filter may find more (a match running across
+lines, or one that the loosening let through); those lines are checked alone, and
+after a match across lines (which may cost a scan of the block per line) or too many
+misses, the rest of that block goes line by line. ``tests/test_log_search.py``
+checks all of it against a naive reference.
 """
 
 from __future__ import annotations
@@ -31,14 +31,10 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from ._block_filter import block_filter
 from ._log_lines import clean_line, decode_block, line_count
 
 Pattern = str | re.Pattern[str]
-
-# What a block changes for a regex: start/end of the string (\A, \Z, \z), what a
-# lookaround sees beyond the line, what an atomic group or a possessive
-# quantifier commits to, and ^/$ without MULTILINE in a group that turns it off.
-_LINE_ONLY = re.compile(r"\\[AZz]|\(\?<?[=!]|\(\?>|[*+?}]\+|\(\?[a-zA-Z]*-")
 
 
 def compile_pattern(pattern: Pattern) -> re.Pattern[str]:
@@ -56,17 +52,6 @@ def describe_pattern(pattern: Pattern) -> str:
     return f"/{pattern.pattern}/" if isinstance(pattern, re.Pattern) else repr(pattern)
 
 
-def block_filter(matcher: re.Pattern[str]) -> re.Pattern[str] | None:
-    """The regex that finds, in a block, at least every line ``matcher`` matches;
-    None when no such filter is known to be safe."""
-    if _LINE_ONLY.search(matcher.pattern):
-        return None
-    try:
-        return re.compile(matcher.pattern, matcher.flags | re.MULTILINE)
-    except re.error:  # pragma: no cover - the same source compiled once already
-        return None
-
-
 def _needle(pattern: Pattern) -> bytes | None:
     """A plain string's UTF-8 bytes, when finding them in the raw log is the same as
     finding the string in the decoded lines: UTF-8 decoding restarts at every lead
@@ -75,6 +60,11 @@ def _needle(pattern: Pattern) -> bytes | None:
     if isinstance(pattern, str) and not any(c in pattern for c in "\r\n\ufffd"):
         return pattern.encode()
     return None
+
+
+# Lines a block filter finds that the pattern does not match, per block, before the
+# rest of the block is checked line by line.
+MISSES_PER_BLOCK = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +119,7 @@ class LineSearch:
     def _filtered(
         self, text: str, block_filter: re.Pattern[str], first: int, end: int
     ) -> Iterator[Found]:
-        position, number, counted = 0, first, 0
+        position, number, counted, misses = 0, first, 0, 0
         while position <= len(text):
             match = block_filter.search(text, position)
             if match is None:
@@ -142,11 +132,15 @@ class LineSearch:
             if number >= end:  # the empty end of a block that ends with "\n": no line
                 return
             line = text[start:stop]
-            if not self.matcher.search(line):
-                # A match across lines: this pattern may cost a scan per line here.
-                yield from self._line_by_line(text, stop + 1, number + 1, end)
-                return
-            yield Found(number, line)
+            if self.matcher.search(line):
+                yield Found(number, line)
+            else:
+                misses += 1
+                if match.end() > stop or misses > MISSES_PER_BLOCK:
+                    # A match across lines may cost a scan of the block per line; many
+                    # misses cost more than looking at each line: line by line, then.
+                    yield from self._line_by_line(text, stop + 1, number + 1, end)
+                    return
             position = stop + 1
 
     def _line_by_line(self, text: str, start: int, first: int, end: int) -> Iterator[Found]:

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
     from ._amplify_api import AmplifyApi
-    from ._waiting import JobWait, WaitProgress
+    from ._wait_policy import WaitProgress
+    from ._waiting import JobWait
     from ._xdist_sharing import SharedWaits
 
 

@@ -101,7 +101,9 @@ def _failure(exc: BaseException, watch: Watch) -> RequestFailed:
         return RequestFailed("unreachable", "could not resolve the host name")
     for name, kind, detail in _FAILURES:
         if isinstance(exc, getattr(errors, name)):
-            return RequestFailed(kind, f"{detail(exc)} ({watch.describe()})")
+            # How much came in how long, where it tells something.
+            shown = f" ({watch.describe()})" if kind == "timeout" else ""
+            return RequestFailed(kind, detail(exc) + shown)
     return RequestFailed("dropped", f"the connection was dropped ({watch.describe()})")
 
 

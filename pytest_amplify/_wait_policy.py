@@ -1,9 +1,11 @@
-"""How long and how often a wait polls, and the Amplify job the run may be inside."""
+"""How long and how often a wait polls, the Amplify job the run may be inside, and
+what shows a wait's progress."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import Any, Protocol
 
 from ._target import preview_branch
 
@@ -39,3 +41,20 @@ class InsideJob:
         else:
             branch = environ.get("AWS_BRANCH", "")
         return cls(environ.get("AWS_APP_ID", ""), branch, job_id)
+
+
+class WaitProgress(Protocol):
+    """What shows a wait's progress (the progress line). ``wait`` is the
+    ``_waiting.JobWait`` (typed loosely: that module builds on this one)."""
+
+    def update(self, wait: Any) -> None: ...
+
+    def finish(self, wait: Any) -> None: ...
+
+
+class NoProgress:
+    def update(self, wait: Any) -> None:
+        return None
+
+    def finish(self, wait: Any) -> None:
+        return None

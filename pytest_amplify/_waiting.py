@@ -13,7 +13,7 @@ import logging
 import random
 import sys
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from tenacity import DoAttempt, DoSleep, RetryCallState, Retrying
 from tenacity.retry import retry_if_exception, retry_if_result
@@ -27,7 +27,6 @@ from ._call_problems import CallProblem, classify
 from ._clock import WaitClock
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
 from ._model import AmplifyJob, describe_job, is_finished
-from ._redact import redact_text
 from ._schedule import PollSchedule
 from ._target import LATEST, Target
 from ._wait_endings import (
@@ -37,27 +36,14 @@ from ._wait_endings import (
     timeout_error,
     unreachable_error,
 )
-from ._wait_policy import InsideJob, WaitPolicy
+from ._wait_policy import InsideJob, NoProgress, WaitPolicy, WaitProgress
 
 logger = logging.getLogger("pytest_amplify")
 
 # An endpoint that never answered (DNS failure, connection refused) is given this
 # many tries: a typo in the endpoint or region should not cost the whole timeout.
 MAX_UNREACHABLE = 3
-
-
-class WaitProgress(Protocol):
-    def update(self, wait: JobWait) -> None: ...
-
-    def finish(self, wait: JobWait) -> None: ...
-
-
-class _NoProgress:
-    def update(self, wait: JobWait) -> None:
-        return None
-
-    def finish(self, wait: JobWait) -> None:
-        return None
+MAX_HISTORY_TRIES = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,7 +124,7 @@ class JobWait:
         self.api = api
         self.policy = policy
         self.clock = clock or WaitClock()
-        self.progress = progress or _NoProgress()
+        self.progress = progress or NoProgress()
         self.site_url = site_url
         self.inside_job = inside_job
         self.schedule = PollSchedule(
@@ -157,6 +143,7 @@ class JobWait:
         self.last_job: AmplifyJob | None = None
         self.last_problem: CallProblem | None = None
         self.history_checked = False
+        self.history_tries = 0
         self.waiting_to_be_listed = False
         # A pull request's preview branch: seen once it answered; until then, missing.
         self.branch_seen = False
@@ -346,14 +333,19 @@ class JobWait:
 
     def _fetch_history(self) -> None:
         """One ListJobs page for how long the branch's jobs take; optional, so a
-        failure here only costs the smarter schedule."""
-        self.history_checked = True
+        failure here only costs the smarter schedule. A transient one is tried again
+        at the next polls (no sleep of its own), up to MAX_HISTORY_TRIES."""
+        self.history_tries += 1
         try:
             listing = history(self.api, self.target, timeout=self._call_timeout())
         except Exception as exc:
-            if classify(exc, "ListJobs", self.describe_job()) is None:
+            problem = classify(exc, "ListJobs", self.describe_job())
+            if problem is None:
                 raise
-            logger.debug("no job history for %s: %s", self.describe_job(), redact_text(str(exc)))
+            self.history_checked = (
+                problem.kind == "fatal" or self.history_tries >= MAX_HISTORY_TRIES
+            )
+            logger.debug("no job history for %s: %s", self.describe_job(), problem.summary)
             return
         self._learn(listing)
 

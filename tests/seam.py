@@ -16,6 +16,7 @@ import random
 from pytest_amplify import AmplifyJob, Credentials, Fetcher, WaitClock
 from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
+from pytest_amplify._block_filter import loosen
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
 from pytest_amplify._durations import format_duration, parse_duration
 from pytest_amplify._end_forecast import EndForecast
@@ -110,6 +111,7 @@ __all__ = [
     "handed_out_job",
     "is_signing_parameter",
     "line_blocks",
+    "loosen",
     "make_wait",
     "parse_duration",
     "progress_line",

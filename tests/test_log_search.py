@@ -34,6 +34,7 @@ from .seam import (
     LineTooLong,
     api_for,
     line_blocks,
+    loosen,
     quick_fetcher,
     scan,
 )
@@ -246,14 +247,35 @@ def test_blocks_are_whole_lines_and_nothing_else(
         ("line\nbreak", "block filter"),
         (re.compile(r"^Deployment complete$"), "block filter"),
         (re.compile(r"error TS\d+|npm ERR!", re.IGNORECASE), "block filter"),
-        (re.compile(r"\Aerror"), "line by line"),
-        (re.compile(r"done\Z"), "line by line"),
-        (re.compile(r"(?<!no )errors?"), "line by line"),
-        (re.compile(r"(?i-m:^a)"), "line by line"),
+        (re.compile(r"\Aerror"), "block filter"),
+        (re.compile(r"(?<!no )errors?"), "block filter"),
+        (re.compile(r"(?<=(a))b"), "line by line"),  # dropping it would renumber groups
     ],
 )
 def test_each_way_of_searching_is_used(pattern: str | re.Pattern[str], way: str) -> None:
     assert LineSearch(pattern).way == way
+
+
+@pytest.mark.parametrize(
+    ("source", "verbose", "loosened"),
+    [
+        (r"\Aerror: .*\Z", False, r"^error: .*$"),
+        (r"\\Aliteral", False, r"\\Aliteral"),  # an escaped backslash, then "A"
+        (r"(?<!no )errors?(?=:)", False, r"(?:)errors?(?:)"),
+        (r"(?>a+)b", False, r"(?:a+)b"),
+        (r"a*+b++c?+d{2,3}+\++", False, r"a*b+c?d{2,3}\++"),  # "\+" then a plain "+"
+        (r"x{a}+", False, r"x{a}+"),  # "{a}" is no quantifier: "+" quantifies "}"
+        (r"(?i-m:^a)(?-m:$)(?s-im:.)", False, r"(?i:^a)(?:$)(?s-i:.)"),
+        (r"[(?<=]\(?=x", False, r"[(?<=]\(?=x"),  # in a class, escaped: not a group
+        (r"a # (?=comment", True, r"a # (?=comment"),
+        (r"(?P<word>\w+)(?=(?P=word))", False, None),  # a group inside: no filter
+        (r"(?<=(a))b", False, None),
+    ],
+)
+def test_loosening_keeps_what_a_line_match_needs(
+    source: str, verbose: bool, loosened: str | None
+) -> None:
+    assert loosen(source, verbose) == loosened
 
 
 def test_what_differs_in_a_block_is_checked_line_by_line() -> None:
@@ -268,6 +290,10 @@ def test_what_differs_in_a_block_is_checked_line_by_line() -> None:
         (re.compile(r"first.second", re.DOTALL), []),  # no line holds both
         (re.compile(r"(?<!no )errors"), []),
     ]
+    # The loosened filter finds every "no error" line: after 64 misses, line by line.
+    many_misses = b"no error\n" * 200 + b"a real error\n"
+    found, _, _ = searched([many_misses], re.compile(r"(?<!no )error"), 1 << 20)
+    assert found == [(201, "a real error")]
     if sys.version_info >= (3, 11):  # possessive quantifiers: no second chance
         cases.append((re.compile(r"[^x]*+$"), [1, 2, 3, 4, 5]))
     for pattern, numbers in cases:

@@ -348,8 +348,9 @@ def test_a_failing_job_end_to_end_shows_no_secret_anywhere(
         "'mobile'",
     ):
         assert expected in stdout, f"{expected!r} not in the output"
-    # dev: denied; main: throttled, RUNNING twice (history fetched once), FAILED.
-    assert (fake.calls("GetJob"), fake.calls("ListJobs")) == (5, 1)
+    # dev: denied; main: throttled, RUNNING twice, FAILED; its history failed (500)
+    # at the first RUNNING poll and was fetched again at the second.
+    assert (fake.calls("GetJob"), fake.calls("ListJobs")) == (5, 2)
     assert (pytester.path / "junit.xml").is_file() and (pytester.path / "report.html").is_file()
 
     handed_out = [

@@ -194,6 +194,33 @@ def test_with_history_the_wait_polls_at_the_cap_until_the_expected_end_nears(
     assert fake.calls("ListJobs") == 1
 
 
+@pytest.mark.parametrize(("fails", "learns"), [(1, True), (2, True), (3, False)])
+def test_a_throttled_history_is_tried_again_at_the_next_polls(
+    fake: FakeAmplify, clock: SimulatedClock, fails: int, learns: bool
+) -> None:
+    """The history is optional: a transient failure costs no sleep of its own, it is
+    tried again at the next poll, three times at most."""
+    for _ in range(10):
+        fake.add_job(app_id="d1", branch="main", duration=600)
+    fake.add_job(app_id="d1", branch="main", job_id="11", status="RUNNING").then(
+        "SUCCEED", after_seconds=610
+    )
+    fake.fail_next("ListJobs", "LimitExceededException", times=fails)
+    wait = make_wait(fake, clock, job_id="11", timeout=1800)
+    assert wait.run().succeeded
+    assert (wait.schedule.forecast is not None) is learns
+    assert fake.calls("ListJobs") == min(fails + 1, 3)
+
+
+def test_a_denied_history_is_not_asked_again(fake: FakeAmplify, clock: SimulatedClock) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
+        "SUCCEED", after_calls=3
+    )
+    fake.fail_next("ListJobs", "UnauthorizedException")
+    assert make_wait(fake, clock, job_id="1").run().succeeded
+    assert fake.calls("ListJobs") == 1
+
+
 @pytest.mark.parametrize(
     "error", ["LimitExceededException", "TooManyRequestsException", "InternalFailureException"]
 )
