@@ -52,29 +52,23 @@ def _pool_classes() -> dict[str, type[Any]]:
     import urllib3
     import urllib3.connection
 
-    class WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-        def connect(self) -> None:
-            super().connect()
-            watch_socket(self.sock)
+    def watched(connection: type[Any]) -> type[Any]:
+        class WatchedConnection(connection):  # type: ignore[misc]
+            def connect(self) -> None:
+                super().connect()
+                watch_socket(self.sock)
 
-        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-            watch_socket(self.sock)
-            return super().getresponse(*args, **kwargs)
+            def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+                watch_socket(self.sock)
+                return super().getresponse(*args, **kwargs)
 
-    class WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-        def connect(self) -> None:
-            super().connect()
-            watch_socket(self.sock)
-
-        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-            watch_socket(self.sock)
-            return super().getresponse(*args, **kwargs)
+        return WatchedConnection
 
     class WatchedHTTPPool(urllib3.HTTPConnectionPool):
-        ConnectionCls = WatchedHTTPConnection
+        ConnectionCls = watched(urllib3.connection.HTTPConnection)
 
     class WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
-        ConnectionCls = WatchedHTTPSConnection
+        ConnectionCls = watched(urllib3.connection.HTTPSConnection)
 
     return {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
 
