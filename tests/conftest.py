@@ -56,8 +56,10 @@ AWS_VARIABLES = (
     "no_proxy",
 )
 # A run inside GitHub Actions: inner runs must not write to the real job summary or
-# print annotations for the jobs of the local service.
-CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")
+# print annotations for the jobs of the local service. pytest itself reads CI and
+# BUILD_NUMBER: on CI it prints every failure's whole message again in the short
+# summary, so output-counting tests would see a different run on CI than here.
+CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "CI", "BUILD_NUMBER")
 
 
 @pytest.fixture(autouse=True)
