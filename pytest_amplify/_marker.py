@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError
-from ._setting_parsers import SettingError
+from ._setting_parsers import LATEST, SettingError
 from ._settings import MARKER_KEYWORDS, OPTIONS_BY_NAME, Settings
-from ._target import LATEST
 
 if TYPE_CHECKING:
     import pytest

@@ -17,11 +17,11 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ._call_retries import DEFAULT_RETRY_TIMEOUT
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_option import ENVIRONMENT, Option, Setting, declare
 from ._setting_parsers import (
+    LATEST,
     bool_value,
     int_value,
     parse_app_id,
@@ -39,13 +39,14 @@ from ._setting_parsers import (
     parse_report_path,
     parse_site_url,
     parse_timeout,
+    preview_branch,
     seconds_value,
 )
-from ._target import LATEST, preview_branch
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
+DEFAULT_RETRY_TIMEOUT = 60.0  # also a Fetcher's and a RetryPolicy's
 # A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
 DEFAULT_SERVE_TIMEOUT = 5 * 60.0
 DEFAULT_DOMAIN_URL = "https://{domain}"
