@@ -63,8 +63,3 @@ def marker_kwargs(item: pytest.Item) -> dict[str, Any]:
         for key, value in marker.kwargs.items():
             merged.setdefault(key, value)
     return merged
-
-
-def marker_help() -> str:
-    keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
-    return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"

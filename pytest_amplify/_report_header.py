@@ -12,7 +12,6 @@ from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_sources import apply_deferred
 from ._settings import Settings
-from ._target import Target, describe_job
 
 
 def header_line(
@@ -31,6 +30,8 @@ def header_line(
     app_id, branch = settings.app_id.value, settings.branch_to_test().value
     if not app_id and not branch:
         return None
+    from ._target import Target, describe_job
+
     commit = settings.commit_id.value
     which = f"commit {commit}" if commit else Target("?", "?", settings.job_id.value).which
     parts = [describe_job(app_id or "?", branch or "?", which)]

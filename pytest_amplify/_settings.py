@@ -52,7 +52,9 @@ DEFAULT_SERVE_TIMEOUT = 5 * 60.0
 DEFAULT_DOMAIN_URL = "https://{domain}"
 
 
-@dataclasses.dataclass(frozen=True)
+# Not compared (eq=False): dataclasses would build an __eq__ over every field in
+# every pytest run, the plugin's unused ones too.
+@dataclasses.dataclass(frozen=True, eq=False)
 class Settings:
     """Every setting, with its source; each field declares its setting."""
 
@@ -363,6 +365,13 @@ OPTIONS: tuple[Option, ...] = tuple(
 OPTIONS_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 MARKER_KEYWORDS = tuple(option.name for option in OPTIONS if option.marker)
 OVERRIDABLE = tuple(option.name for option in OPTIONS if option.overridable)
+
+
+def marker_help() -> str:
+    """The ``amplify`` marker's line in ``pytest --markers`` (here, not in _marker,
+    which start-up does not import: most tests carry no such marker)."""
+    keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
+    return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"
 
 
 def given_here(setting: Setting[Any]) -> bool:

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ._errors import AmplifyConfigError, AmplifyError
-from ._marker import apply_marker, marker_help, marker_kwargs
 from ._setting_sources import read_settings
-from ._settings import OPTIONS, Settings
+from ._settings import OPTIONS, Settings, marker_help
 from ._stash import (
     CURRENT_ITEM,
     REPORT_ATTRIBUTE,
@@ -117,6 +116,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     # nothing configured is silently ignored.
     if item.get_closest_marker("amplify") is not None:
         from ._failures import or_fail
+        from ._marker import apply_marker, marker_kwargs
 
         settings = item.config.stash[SETTINGS_KEY][0]
         or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
