@@ -35,6 +35,11 @@ def number(value: float, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _ratio(ratio: float) -> str:
+    # Near 1 a goal such as 1.03 needs the third decimal to be read.
+    return f"{ratio:.3f}" if abs(ratio - 1) < 0.1 else f"{ratio:.2f}"
+
+
 def _cells(row: Row) -> list[str]:
     compared = row.reference_name
     if row.reference is not None:
@@ -46,7 +51,7 @@ def _cells(row: Row) -> list[str]:
         row.measure,
         number(row.value, row.unit),
         compared or "-",
-        f"{ratio:.2f}" if ratio is not None else "-",
+        _ratio(ratio) if ratio is not None else "-",
         row.goal or "-",
         met,
     ]

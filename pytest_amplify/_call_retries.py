@@ -20,11 +20,11 @@ from typing import Literal, TypeVar
 
 from ._clock import WaitClock
 from ._durations import format_duration
+from ._settings import DEFAULT_RETRY_TIMEOUT
 
 T = TypeVar("T")
 Verdict = Literal["transient", "unreachable", "fatal"]
 
-DEFAULT_RETRY_TIMEOUT = 60.0  # amplify_retry_timeout's default (and a Fetcher's)
 FIRST_DELAY = 0.5
 MAX_DELAY = 10.0
 MAX_UNREACHABLE = 3

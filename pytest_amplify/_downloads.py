@@ -21,10 +21,11 @@ import re
 from collections.abc import Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._call_retries import DEFAULT_RETRY_TIMEOUT, GaveUp, Retries, RetryPolicy, Verdict
+from ._call_retries import GaveUp, Retries, RetryPolicy, Verdict
 from ._clock import WaitClock
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
 from ._redact import redact_text, strip_query
+from ._settings import DEFAULT_RETRY_TIMEOUT
 
 if TYPE_CHECKING:
     import urllib3

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import AmplifyConfigError
+from ._setting_parsers import preview_branch
 from ._settings import Settings
-from ._target import preview_branch
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 SWITCH = "amplify_github_event"

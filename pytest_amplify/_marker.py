@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError
-from ._setting_parsers import SettingError
+from ._setting_parsers import LATEST, SettingError
 from ._settings import MARKER_KEYWORDS, OPTIONS_BY_NAME, Settings
-from ._target import LATEST
 
 if TYPE_CHECKING:
     import pytest
@@ -64,8 +63,3 @@ def marker_kwargs(item: pytest.Item) -> dict[str, Any]:
         for key, value in marker.kwargs.items():
             merged.setdefault(key, value)
     return merged
-
-
-def marker_help() -> str:
-    keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
-    return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"

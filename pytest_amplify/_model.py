@@ -26,6 +26,7 @@ from ._api_values import (
 from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
 from ._site_checks import SiteChecks
+from ._target import describe_job
 
 if TYPE_CHECKING:
     from ._call_retries import RetryPolicy
@@ -58,11 +59,6 @@ class JobResolver(Protocol):
 
     def retry_policy(self) -> RetryPolicy:
         """How the downloads of the job's files are retried (``amplify_retry_timeout``)."""
-
-
-def describe_job(app_id: str, branch: str, which: str | None = None) -> str:
-    """How every message names a job: ``app d1, branch main, job 7``."""
-    return f"app {app_id}, branch {branch}, {which}" if which else f"app {app_id}, branch {branch}"
 
 
 # The jobType of a manual (zip) deployment (create-deployment, start-deployment): its

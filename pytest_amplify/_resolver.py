@@ -23,10 +23,10 @@ from ._call_problems import CallProblem
 from ._call_retries import RetryPolicy
 from ._errors import AmplifyFetchError, AmplifyServiceError
 from ._job_listing import PAGE_LIMIT, previous_success
-from ._model import AmplifyJob, describe_job
+from ._model import AmplifyJob
 from ._settings import DEFAULT_SERVE_TIMEOUT
 from ._site_checks import SiteChecks
-from ._target import Target
+from ._target import Target, describe_job
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ._setting_parsers import text_value
 
@@ -14,17 +14,49 @@ T = TypeVar("T")
 ENVIRONMENT = "environment variable "
 
 
-@dataclasses.dataclass(frozen=True)
 class Setting(Generic[T]):
-    """A value and where it came from (``--amplify-timeout``, ``default``, ...)."""
+    """A value and where it came from (``--amplify-timeout``, ``default``, ...);
+    immutable, compared by value and source.
 
+    Written out, not a frozen dataclass: every pytest run builds this class, the
+    plugin's unused runs too, and the dataclass machinery costs start-up about five
+    million instructions more (benchmarks/startup.py counts them).
+    """
+
+    __slots__ = ("source", "value")
     value: T
     source: str
 
+    def __init__(self, value: T, source: str) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "source", source)
 
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """Everything about one setting but its value (derived from its declaration)."""
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Setting is immutable: cannot assign {name}")
+
+    def __repr__(self) -> str:
+        return f"Setting(value={self.value!r}, source={self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Setting):
+            return NotImplemented
+        return (self.value, self.source) == (other.value, other.source)
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.source))
+
+    def __reduce__(self) -> tuple[type[Setting[T]], tuple[T, str]]:
+        # copy and pickle would otherwise restore the slots through __setattr__.
+        return (Setting, (self.value, self.source))
+
+
+class Option(NamedTuple):
+    """Everything about one setting but its value (derived from its declaration).
+
+    A NamedTuple, not a frozen dataclass: it is built in every pytest run, the
+    plugin's unused ones too, and at this size a frozen dataclass costs start-up
+    about 2.5 times as many instructions (benchmarks/startup.py counts them).
+    """
 
     name: str
     flag: str

@@ -13,8 +13,11 @@ from urllib.parse import urlsplit
 
 from ._durations import format_duration, parse_duration
 from ._errors import AmplifyConfigError
-from ._target import LATEST
 
+# The job id that means the branch's newest job.
+LATEST = "latest"
+# Amplify builds pull request N on a branch of this name (its preview).
+PREVIEW_PREFIX = "pr-"
 MAX_TIMEOUT = 24 * 3600.0
 MAX_INTERVAL = 3600.0
 HTML_SCREENSHOT_MODES = ("failed", "always", "never")
@@ -25,6 +28,10 @@ _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
 DOMAIN_PLACEHOLDER = "{domain}"
 # GITHUB_REF_NAME on a pull_request event: GitHub's merge ref, not a branch Amplify builds.
 _GITHUB_MERGE_REF = re.compile(r"(\d+)/(merge|head)")
+
+
+def preview_branch(number: int) -> str:
+    return f"{PREVIEW_PREFIX}{number}"
 
 
 class SettingError(ValueError):

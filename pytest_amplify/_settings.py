@@ -17,11 +17,11 @@ import dataclasses
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ._call_retries import DEFAULT_RETRY_TIMEOUT
 from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_option import ENVIRONMENT, Option, Setting, declare
 from ._setting_parsers import (
+    LATEST,
     bool_value,
     int_value,
     parse_app_id,
@@ -39,19 +39,22 @@ from ._setting_parsers import (
     parse_report_path,
     parse_site_url,
     parse_timeout,
+    preview_branch,
     seconds_value,
 )
-from ._target import LATEST, preview_branch
 
 DEFAULT_TIMEOUT = 30 * 60.0
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_MAX_POLL_INTERVAL = 30.0
+DEFAULT_RETRY_TIMEOUT = 60.0  # also a Fetcher's and a RetryPolicy's
 # A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
 DEFAULT_SERVE_TIMEOUT = 5 * 60.0
 DEFAULT_DOMAIN_URL = "https://{domain}"
 
 
-@dataclasses.dataclass(frozen=True)
+# Not compared (eq=False): dataclasses would build an __eq__ over every field in
+# every pytest run, the plugin's unused ones too.
+@dataclasses.dataclass(frozen=True, eq=False)
 class Settings:
     """Every setting, with its source; each field declares its setting."""
 
@@ -362,6 +365,13 @@ OPTIONS: tuple[Option, ...] = tuple(
 OPTIONS_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 MARKER_KEYWORDS = tuple(option.name for option in OPTIONS if option.marker)
 OVERRIDABLE = tuple(option.name for option in OPTIONS if option.overridable)
+
+
+def marker_help() -> str:
+    """The ``amplify`` marker's line in ``pytest --markers`` (here, not in _marker,
+    which start-up does not import: most tests carry no such marker)."""
+    keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
+    return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"
 
 
 def given_here(setting: Setting[Any]) -> bool:

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from ._aws import Credentials
     from ._clock import WaitClock
     from ._overrides import SettingsOverride
-    from ._run_reports import RunReports
     from ._session import AmplifySession
     from ._settings import Settings
+    from ._wait_record import ItemJob
 
 # The settings read and checked at start-up, and the values from the environment
 # checked only when a fixture needs them.
@@ -27,8 +27,11 @@ SETTINGS_KEY: pytest.StashKey[tuple[Settings, dict[str, tuple[str, str]]]] = pyt
 CURRENT_ITEM: pytest.StashKey[pytest.Item | None] = pytest.StashKey()
 # The session's state, created on the first use of a fixture.
 SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
-# What the run's reports leave for the terminal summary (notes, GitHub annotations).
-RUN_REPORTS_KEY: pytest.StashKey[RunReports] = pytest.StashKey()
+# The jobs (or failed waits) a test used, on its item; they travel on its reports, as
+# plain data, under REPORT_ATTRIBUTE. Here, not in _test_uses, so that the hooks run
+# for every test can see that a test used none without importing the reporting code.
+USES_KEY: pytest.StashKey[list[ItemJob]] = pytest.StashKey()
+REPORT_ATTRIBUTE = "amplify_uses"
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:

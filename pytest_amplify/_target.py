@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._model import describe_job
-
-LATEST = "latest"
-# Amplify builds pull request N on a branch of this name (its preview).
-PREVIEW_PREFIX = "pr-"
+from ._setting_parsers import LATEST
 
 
-def preview_branch(number: int) -> str:
-    return f"{PREVIEW_PREFIX}{number}"
+def describe_job(app_id: str, branch: str, which: str | None = None) -> str:
+    """How every message names a job: ``app d1, branch main, job 7``."""
+    return f"app {app_id}, branch {branch}, {which}" if which else f"app {app_id}, branch {branch}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pytest
 
 from ._errors import AmplifyError
 from ._junit import junit_properties, writes_testcase_properties
+from ._stash import REPORT_ATTRIBUTE, USES_KEY
 from ._target import Target
 from ._wait_record import ItemJob, ReportedWait, UsingTest, WaitRecord
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from ._session import AmplifySession
     from ._settings import Settings
 
-_USES: pytest.StashKey[list[ItemJob]] = pytest.StashKey()
 SESSION_JOB_FIXTURE = "amplify_job_session"
 
 
@@ -40,7 +40,6 @@ class SessionJobUse:
 
 
 _SESSION_JOB: pytest.StashKey[SessionJobUse] = pytest.StashKey()
-REPORT_ATTRIBUTE = "amplify_uses"
 # A test's outcome, as the JSON report names it.
 TEST_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
@@ -63,11 +62,11 @@ def record_use(
     if writes_testcase_properties(family, settings.junit_testcase_properties.value):
         item.user_properties.extend(junit_properties(target, job))
     use = ItemJob(target, job, error, settings.require_success.value)
-    item.stash.setdefault(_USES, []).append(use)
+    item.stash.setdefault(USES_KEY, []).append(use)
 
 
 def uses_of(item: pytest.Item) -> list[ItemJob]:
-    return item.stash.get(_USES, [])
+    return item.stash.get(USES_KEY, [])
 
 
 def set_session_job(config: pytest.Config, use: SessionJobUse) -> None:

@@ -8,8 +8,9 @@ from typing import Protocol
 from ._call_problems import CallProblem
 from ._durations import format_duration
 from ._errors import AmplifyServiceError, AmplifyTimeoutError, AmplifyUnreachableError
-from ._model import AmplifyJob, describe_job
-from ._target import PREVIEW_PREFIX, Target
+from ._model import AmplifyJob
+from ._setting_parsers import PREVIEW_PREFIX
+from ._target import Target, describe_job
 from ._wait_policy import InsideJob, WaitPolicy
 
 # Why a pull request's preview branch may never appear (Amplify's user guide,

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from ._target import preview_branch
+from ._setting_parsers import preview_branch
 
 
 @dataclasses.dataclass(frozen=True)

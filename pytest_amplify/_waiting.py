@@ -26,9 +26,10 @@ from ._aws import MIN_CALL_TIMEOUT
 from ._call_problems import CallProblem, classify
 from ._clock import WaitClock
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
-from ._model import AmplifyJob, describe_job, is_finished
+from ._model import AmplifyJob, is_finished
 from ._schedule import PollSchedule
-from ._target import LATEST, Target
+from ._setting_parsers import LATEST
+from ._target import Target, describe_job
 from ._wait_endings import (
     PREVIEW_DELETED_HINT,
     fatal_error,

@@ -18,36 +18,28 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ._errors import AmplifyConfigError, AmplifyError
-from ._failures import or_fail
-from ._marker import apply_marker, marker_help, marker_kwargs
 from ._setting_sources import read_settings
-from ._settings import OPTIONS, Settings
+from ._settings import OPTIONS, Settings, marker_help
 from ._stash import (
     CURRENT_ITEM,
-    RUN_REPORTS_KEY,
+    REPORT_ATTRIBUTE,
     SESSION_KEY,
     SETTINGS_KEY,
+    USES_KEY,
     is_xdist_worker,
     session_of,
 )
-from ._terminal_report import header_line
-from ._test_uses import (
-    REPORT_ATTRIBUTE,
-    SessionJobUse,
-    UsesLedger,
-    attach_uses,
-    record_session_job_use,
-    set_session_job,
-    uses_of,
-)
 
+# Imported on first use, not here: the plugin loads in every pytest run.
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
     from ._amplify_jobs import AmplifyJobs
     from ._html import HtmlExtras
     from ._model import AmplifyJob
+    from ._run_reports import RunReports
     from ._session import AmplifySession
+    from ._test_uses import UsesLedger
 
 NOT_SUCCEEDED = (
     "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
@@ -64,7 +56,7 @@ NOT_SUCCEEDED_SESSION = (
 WORKER_RECORDS = "amplify_records"
 WORKER_SHARED_DIRECTORY = "amplify_shared_directory"
 HTML_EXTRAS: pytest.StashKey[HtmlExtras] = pytest.StashKey()
-LEDGER: pytest.StashKey[UsesLedger] = pytest.StashKey()
+REPORTING: pytest.StashKey[ReportingHooks] = pytest.StashKey()
 
 
 def _session(config: pytest.Config) -> AmplifySession:
@@ -98,7 +90,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[SETTINGS_KEY] = read_settings(config)
     except AmplifyConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    if config.pluginmanager.hasplugin("xdist"):
+    # As xdist itself decides whether this process hands tests to workers.
+    if config.getoption("dist", "no") != "no" and not config.getoption("collectonly"):
         config.pluginmanager.register(XdistHooks(), "amplify-xdist")
     if config.stash[SETTINGS_KEY][0].base_url.value:
         # Registered now, after every entry-point and -p plugin: its base_url
@@ -107,11 +100,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(_base_url, "amplify-base-url")
     if not is_xdist_worker(config):
-        config.stash[LEDGER] = UsesLedger()
-        config.pluginmanager.register(ReportingHooks(config.stash[LEDGER]), "amplify-reporting")
+        config.pluginmanager.register(ReportingHooks(config), "amplify-reporting")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    from ._report_header import header_line
+
     line = header_line(*config.stash[SETTINGS_KEY], os.environ)
     return [line] if line else []
 
@@ -120,8 +114,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     # A typo in a marker is an error even on tests that never use the fixture:
     # nothing configured is silently ignored.
-    settings = item.config.stash[SETTINGS_KEY][0]
-    or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
+    if item.get_closest_marker("amplify") is not None:
+        from ._failures import or_fail
+        from ._marker import apply_marker, marker_kwargs
+
+        settings = item.config.stash[SETTINGS_KEY][0]
+        or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
     try:
         return (yield)
     finally:
@@ -129,6 +127,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         # in its report (JUnit properties, pytest-html extras) all the same.
         session = item.config.stash.get(SESSION_KEY, None)
         if session is not None:
+            from ._test_uses import record_session_job_use
+
             record_session_job_use(item, session)
 
 
@@ -157,6 +157,8 @@ def _record_use(
 def amplify_client(request: pytest.FixtureRequest) -> AmplifyClient:
     """The boto3 Amplify client for the configured app's account and region, on its
     own boto3 session."""
+    from ._failures import or_fail
+
     session = _session(request.config)
     return or_fail(lambda: session.user_client(session.settings()))
 
@@ -169,6 +171,8 @@ def _configured_job(
 ) -> AmplifyJob:
     """The job of the configured target (with ``item``'s markers), waited for once per
     run; ``record`` notes the outcome, ``not_succeeded`` heads a failed job's story."""
+    from ._failures import or_fail
+
     session = _session(request.config)
     _share_across_workers(request, session)
     settings = or_fail(lambda: session.settings(item))
@@ -217,6 +221,8 @@ def amplify_job_session(request: pytest.FixtureRequest) -> AmplifyJob:
     overrides: ``@pytest.mark.amplify`` cannot retarget it.
     """
 
+    from ._test_uses import SessionJobUse, set_session_job
+
     def record(settings: Settings, job: AmplifyJob | None, error: str | None) -> None:
         # Each test that uses it records it after its setup (pytest_runtest_setup).
         set_session_job(request.config, SessionJobUse(settings, job, error))
@@ -260,8 +266,10 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    uses = uses_of(item)
+    uses = item.stash.get(USES_KEY, None)
     if uses:
+        from ._test_uses import attach_uses
+
         attach_uses(report, uses)
     # pytest-html may be installed without a report being written (no --html).
     if uses and item.config.getoption("htmlpath", None):
@@ -285,7 +293,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_sep("=", SECTION_TITLE)
         for line in summary_lines(records):
             terminalreporter.write_line(line)
-    reports = config.stash.get(RUN_REPORTS_KEY, None)
+    reporting = config.stash.get(REPORTING, None)
+    reports = reporting.reports if reporting is not None else None
     if reports is not None:
         for note in reports.notes:
             terminalreporter.write_sep("-", f"amplify: {note}")
@@ -312,7 +321,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if read is not None and (records or read[0].report.value):
         from ._run_reports import make_reports
 
-        config.stash[RUN_REPORTS_KEY] = make_reports(config, read[0], records, config.stash[LEDGER])
+        reporting = config.stash[REPORTING]
+        reporting.reports = make_reports(config, read[0], records, reporting.ledger())
     if amplify is None:
         return
     # The shared results carry presigned URLs: they do not outlive the run.
@@ -324,17 +334,28 @@ class ReportingHooks:
     """Hooks of the process that reports (not the xdist workers): every test's
     reports reach it, with the jobs the test used (as plain data, from workers too)."""
 
-    def __init__(self, ledger: UsesLedger) -> None:
-        self._ledger = ledger
+    def __init__(self, config: pytest.Config) -> None:
+        self._ledger: UsesLedger | None = None
+        # What the run's reports leave for the terminal summary (notes, annotations).
+        self.reports: RunReports | None = None
+        config.stash[REPORTING] = self
+
+    def ledger(self) -> UsesLedger:
+        # Created when a report first carries a use (or at the end): most runs have none.
+        if self._ledger is None:
+            from ._test_uses import UsesLedger
+
+            self._ledger = UsesLedger()
+        return self._ledger
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if getattr(report, REPORT_ATTRIBUTE, None):
-            self._ledger.add(report)
+            self.ledger().add(report)
 
 
 class XdistHooks:
     """Hooks that exist only under pytest-xdist: registered from pytest_configure when
-    xdist is active (as pytest-randomly and syrupy do)."""
+    xdist hands tests to workers (as pytest-randomly and syrupy register theirs)."""
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """Collect the jobs each worker waited for, for one summary."""

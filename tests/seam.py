@@ -38,6 +38,7 @@ from pytest_amplify._resolver import JobOrigin, JobResolver
 from pytest_amplify._schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
 from pytest_amplify._serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
 from pytest_amplify._session import fill_site_url
+from pytest_amplify._setting_parsers import LATEST
 from pytest_amplify._settings import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -48,7 +49,7 @@ from pytest_amplify._settings import (
 )
 from pytest_amplify._site_checks import SiteChecks
 from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
-from pytest_amplify._target import LATEST, Target
+from pytest_amplify._target import Target
 from pytest_amplify._test_uses import TEST_OUTCOMES
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
