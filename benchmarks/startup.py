@@ -44,11 +44,14 @@ VALGRIND_INSTALL = "apt-get install -y valgrind"
 
 
 def clean_environ() -> dict[str, str]:
-    """The environment without anything that would configure the plugin or AWS."""
+    """The environment without anything that would configure the plugin or AWS, and
+    without PYTHONPATH: the plugin is measured as installed. A checkout on the path
+    brings its ``pytest_amplify.egg-info`` (left by ``pip install -e .``) as a second
+    distribution, whose metadata pytest and pytest-metadata would read as well."""
     return {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "AMPLIFY_", "PYTEST_"))
+        if not name.startswith(("AWS_", "AMPLIFY_", "PYTEST_")) and name != "PYTHONPATH"
     }
 
 
