@@ -64,9 +64,9 @@ CI_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "CI", "BUILD_NUMBER")
 
 @pytest.fixture(autouse=True)
 def hermetic_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test sees the machine's AWS configuration, credentials, proxies or CI
-    variables, and no test can reach real AWS: credentials are dummies and config
-    files are empty."""
+    """No test sees the machine's AWS configuration, credentials, proxies, CI
+    variables or terminal width, and no test can reach real AWS: credentials are
+    dummies and config files are empty."""
     for name in (*AWS_VARIABLES, *CI_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     empty = tmp_path_factory.getbasetemp() / "aws-empty"
@@ -76,6 +76,10 @@ def hermetic_aws(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # Inner runs lay out their output for 80 columns, as on a terminal-less machine,
+    # whatever width the machine running the suite reports: the short summary cuts
+    # each message at the width, and some tests count what it repeats.
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 @pytest.fixture
