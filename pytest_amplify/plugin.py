@@ -100,7 +100,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(_base_url, "amplify-base-url")
     if not is_xdist_worker(config):
-        config.pluginmanager.register(ReportingHooks(config), "amplify-reporting")
+        reporting = config.stash[REPORTING] = ReportingHooks()
+        config.pluginmanager.register(reporting, "amplify-reporting")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -334,11 +335,10 @@ class ReportingHooks:
     """Hooks of the process that reports (not the xdist workers): every test's
     reports reach it, with the jobs the test used (as plain data, from workers too)."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self) -> None:
         self._ledger: UsesLedger | None = None
         # What the run's reports leave for the terminal summary (notes, annotations).
         self.reports: RunReports | None = None
-        config.stash[REPORTING] = self
 
     def ledger(self) -> UsesLedger:
         # Created when a report first carries a use (or at the end): most runs have none.

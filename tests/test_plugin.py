@@ -32,14 +32,20 @@ def test_the_wait_happens_once_per_session(pytester: pytest.Pytester, fake: Fake
     assert fake.calls("GetJob") == 1
 
 
+# The session-scoped fixture shares the function-scoped one's wait, failed or not.
+@pytest.mark.parametrize(
+    "first_fixture",
+    ["amplify_job", "amplify_job_session"],
+    ids=["amplify_job twice", "amplify_job_session then amplify_job"],
+)
 def test_a_failed_wait_fails_every_test_at_once_with_the_same_message(
-    pytester: pytest.Pytester, fake: FakeAmplify
+    pytester: pytest.Pytester, fake: FakeAmplify, first_fixture: str
 ) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.fail_next("GetJob", "AccessDeniedException", message="User is not authorized", times=5)
     pytester.makepyfile(
-        """
-        def test_one(amplify_job):
+        f"""
+        def test_one({first_fixture}):
             pass
 
         def test_two(amplify_job):

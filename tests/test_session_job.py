@@ -100,29 +100,6 @@ def test_a_failed_job_errors_every_test_that_uses_it_unless_allowed(
     )
 
 
-def test_a_failed_wait_fails_every_user_with_the_same_message_after_one_wait(
-    pytester: pytest.Pytester, fake: FakeAmplify
-) -> None:
-    fake.add_job(app_id="d1", branch="main", job_id="1")
-    fake.fail_next("GetJob", "AccessDeniedException", message="User is not authorized", times=5)
-    pytester.makepyfile(
-        """
-        def test_one(amplify_job_session):
-            pass
-
-        def test_two(amplify_job):
-            pass
-        """
-    )
-    result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-job-id=1")
-    result.assert_outcomes(errors=2)
-    lines = [line for line in result.stdout.lines if line.startswith("GetJob for app d1")]
-    assert len(lines) == 2
-    assert lines[0] == lines[1]
-    assert "amplify:GetJob" in lines[0]
-    assert fake.calls("GetJob") == 1
-
-
 def test_markers_do_not_apply_to_it(pytester: pytest.Pytester, fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.add_job(app_id="d1", branch="dev", job_id="2")
