@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyError
-from ._marker import apply_marker
+from ._marker import apply_keywords
 from ._model import AmplifyJob
 from ._settings import Settings
 
@@ -38,8 +38,10 @@ class AmplifyJobs:
         self._session = session
         self._on_job = on_job
 
-    def _settings(self, kwargs: Mapping[str, Any]) -> Settings:
-        return apply_marker(self._session.settings(), kwargs, "amplify_jobs")
+    def _settings(self, kwargs: Mapping[str, Any], caller: str) -> Settings:
+        item = self._session.current_item
+        where = item.nodeid if item is not None else "amplify_jobs"
+        return apply_keywords(self._session.settings(), kwargs, caller, where)
 
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
@@ -57,7 +59,7 @@ class AmplifyJobs:
         """The finished job for ``app_id``, ``branch`` (or ``pull_request``), ``job_id``
         or ``commit_id`` (``timeout`` and ``require_success`` too)."""
         __tracebackhide__ = True
-        settings = self._settings(target)
+        settings = self._settings(target, "amplify_jobs.wait")
         try:
             job = self._session.wait(settings)
         except AmplifyError as exc:
@@ -69,7 +71,7 @@ class AmplifyJobs:
         """Wait for every target at once: about as long as the slowest job takes,
         not the sum. Raises the first failure after all waits have ended."""
         __tracebackhide__ = True
-        settings_list = [self._settings(target) for target in targets]
+        settings_list = [self._settings(target, "amplify_jobs.wait_all") for target in targets]
         records = self._session.wait_all(settings_list)
         jobs = []
         for record, settings in zip(records, settings_list, strict=True):

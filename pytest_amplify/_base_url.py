@@ -52,7 +52,7 @@ def base_url(request: pytest.FixtureRequest) -> str | None:
     session = session_of(request.config)
     assert session is not None, "registered only by the active plugin"
     settings = or_fail(session.settings)
-    if not settings.app_id.value or not settings.branch.value:
+    if not settings.names_a_target():
         return given
     job: AmplifyJob = request.getfixturevalue(SESSION_JOB_FIXTURE)
     session_job_reached_through(request.config, "base_url")

@@ -19,19 +19,16 @@ import dataclasses
 import os
 import re
 from collections.abc import Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._call_retries import GaveUp, Retries, RetryPolicy, Verdict
 from ._clock import WaitClock
 from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
-from ._redact import redact_text, strip_query
+from ._redact import strip_query
 from ._settings import DEFAULT_RETRY_TIMEOUT
 
 if TYPE_CHECKING:
-    import urllib3
-
-    from ._transport import Transport
-    from ._watch import Watch
+    from ._transport import Answer, Transport
 
 # pytest prints the arguments of every frame in a traceback, and these frames hold
 # presigned URLs: hide them (the errors raised here already say what happened).
@@ -60,6 +57,8 @@ def is_expired(code: str, message: str) -> bool:
 
 # How much of a web page is read at a time.
 PAGE_CHUNK = 64 * 1024
+# As browsers and S3's clients follow them.
+MAX_REDIRECTS = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,14 +70,6 @@ class PageAnswer:
     headers: Mapping[str, str]
     body: bytes
     truncated: bool = False
-
-
-def connection_problem(exc: BaseException) -> str:
-    """What went wrong with a connection, in a few words: ``NewConnectionError:
-    Failed to establish a new connection: [Errno 111] Connection refused``."""
-    reason = getattr(exc, "reason", None) or exc
-    text = re.sub(r"<[^<>]*>:?\s*", "", str(reason)).strip()
-    return redact_text(f"{type(reason).__name__}: {text}"[:200])
 
 
 class _Refused(Exception):
@@ -104,6 +95,7 @@ _VERDICTS: dict[str, Verdict] = {
     "unreachable": "unreachable",
     "proxy": "unreachable",
     "tls": "fatal",
+    "encoding": "fatal",
 }
 
 
@@ -160,9 +152,7 @@ class Fetcher:
             max_attempts=self.attempts,
         )
 
-    def _opened(
-        self, url: str, retries: Retries
-    ) -> tuple[contextlib.ExitStack, urllib3.BaseHTTPResponse, Watch]:
+    def _opened(self, url: str, retries: Retries) -> tuple[contextlib.ExitStack, Answer]:
         """A 200 answer whose body is still to be read (retrying what is transient)."""
         from ._watch import Limits
 
@@ -173,41 +163,43 @@ class Fetcher:
             deadline=self.deadline,
         )
 
-        def attempt(seconds_left: float) -> tuple[contextlib.ExitStack, Any, Watch]:
+        def attempt(seconds_left: float) -> tuple[contextlib.ExitStack, Answer]:
             stack = contextlib.ExitStack()
-            response, watch = stack.enter_context(
+            answer = stack.enter_context(
                 self.transport.request(
                     "GET",
                     url,
                     limits,
+                    decode=True,
                     read_timeout=self.read_timeout,
                     connect_timeout=self.connect_timeout,
-                    redirect=True,
+                    redirects=MAX_REDIRECTS,
                 )
             )
-            if response.status == 200:
-                return stack, response, watch
+            if answer.status == 200:
+                return stack, answer
             with stack:
-                body = response.read(8192)
-            raise _Refused(response.status, body)
+                body = answer.response.read(8192)
+            raise _Refused(answer.status, body)
 
         return retries.call(attempt, _verdict)
 
     def _chunks(self, url: str, what: str, limit: int) -> Generator[bytes, None, None]:
         """The body in pieces as they arrive; a stream cut in the middle (and
         retried) goes on from where it stopped."""
-        from ._transport import RequestFailed, stream
+        from ._transport import RequestFailed
 
         shown = strip_query(url)
         retries = self._policy().start()
         delivered = 0
         try:
             while True:
-                stack, response, watch = self._opened(url, retries)
+                stack, answer = self._opened(url, retries)
+                watch = answer.watch
                 try:
                     with stack:
                         skip = delivered
-                        for piece in stream(response, watch):
+                        for piece in answer.chunks():
                             if skip >= len(piece):
                                 skip -= len(piece)
                                 continue
@@ -246,47 +238,38 @@ class Fetcher:
     def get_page(
         self, url: str, *, headers: Mapping[str, str], max_bytes: int, timeout: float
     ) -> PageAnswer:
-        # One short request whose caller bounds its whole wait: urllib3's own timeouts
-        # suffice here, without the transport's watch.
-        """One GET of a web page as a browser sees it: redirects followed, no retry (the
-        caller asks again later), at most ``max_bytes`` of the body read. A failed
-        connection raises :class:`AmplifyFetchError` saying what failed."""
-        import urllib3
+        """One GET of a web page as a browser sees it: redirects followed, the body
+        decoded, no retry (the caller asks again later), at most ``max_bytes`` of the
+        body read, the whole within ``timeout`` seconds. A failed request raises
+        :class:`AmplifyFetchError` saying what failed."""
+        from ._transport import RequestFailed
+        from ._watch import Limits
 
-        retries = urllib3.Retry(
-            total=None, connect=0, read=0, status=0, other=0, redirect=5, raise_on_redirect=False
-        )
-        try:
-            response = self.transport.pool(url).request(
-                "GET",
-                url,
-                headers=dict(headers),
-                preload_content=False,
-                redirect=True,
-                retries=retries,
-                timeout=urllib3.Timeout(connect=min(self.connect_timeout, timeout), read=timeout),
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            raise AmplifyFetchError(connection_problem(exc)) from None
         chunks: list[bytes] = []
         size = 0
         truncated = False
         try:
-            for chunk in response.stream(PAGE_CHUNK):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > max_bytes:
-                    truncated = True
-                    # The rest is never read: the connection cannot serve another request.
-                    response.close()
-                    break
-        except urllib3.exceptions.HTTPError as exc:
-            raise AmplifyFetchError(connection_problem(exc)) from None
-        finally:
-            response.release_conn()
-        answer_headers = {name.lower(): value for name, value in response.headers.items()}
+            with self.transport.request(
+                "GET",
+                url,
+                Limits(total=timeout),
+                decode=True,
+                headers=dict(headers),
+                read_timeout=timeout,
+                connect_timeout=min(self.connect_timeout, timeout),
+                redirects=MAX_REDIRECTS,
+            ) as answer:
+                for chunk in answer.chunks(PAGE_CHUNK):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > max_bytes:
+                        # The rest is never read: the transport closes the connection.
+                        truncated = True
+                        break
+        except RequestFailed as failed:
+            raise AmplifyFetchError(f"{failed}") from None
         body = b"".join(chunks)[:max_bytes]
-        return PageAnswer(response.status, answer_headers, body, truncated)
+        return PageAnswer(answer.status, answer.headers, body, truncated)
 
     @staticmethod
     def _error(status: int, body: bytes, what: str, shown: str) -> AmplifyFetchError:

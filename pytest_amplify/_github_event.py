@@ -18,7 +18,7 @@ from typing import Any
 
 from ._errors import AmplifyConfigError
 from ._setting_parsers import preview_branch
-from ._settings import Settings
+from ._settings import Settings, values_given
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 SWITCH = "amplify_github_event"
@@ -36,7 +36,11 @@ class PullRequestEvent:
     @property
     def source(self) -> str:
         """Where the number and the head commit came from (in messages and the summary)."""
-        return f"the {self.event_name} event in GITHUB_EVENT_PATH"
+        return _source(self.event_name)
+
+
+def _source(event_name: str) -> str:
+    return f"the {event_name} event in GITHUB_EVENT_PATH"
 
 
 def _event_error(reason: str) -> AmplifyConfigError:
@@ -70,12 +74,19 @@ def read_pull_request_event(environ: Mapping[str, str]) -> PullRequestEvent | No
     number = pull_request.get("number")
     head = pull_request.get("head")
     sha = head.get("sha") if isinstance(head, dict) else None
-    if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+    if number is None:
         raise _event_error(f"the {name} event in {path} has no pull_request.number")
-    if not isinstance(sha, str) or not sha.strip():
+    if sha is None:
         raise _event_error(f"the {name} event in {path} has no pull_request.head.sha")
     action = data.get("action")
-    return PullRequestEvent(name, number, sha.strip(), action if isinstance(action, str) else None)
+    # Read as every setting's values are read: a bad one is named with its source.
+    read = values_given({"pull_request": number, "commit_id": sha}, lambda setting: _source(name))
+    return PullRequestEvent(
+        name,
+        read["pull_request"].value,
+        read["commit_id"].value,
+        action if isinstance(action, str) else None,
+    )
 
 
 def closed_message(event: PullRequestEvent) -> str:
@@ -96,8 +107,5 @@ def apply_event(settings: Settings, event: PullRequestEvent | None) -> Settings:
     if event.action == "closed":
         raise AmplifyConfigError(closed_message(event))
     # One source for both: a marker that picks another branch drops the commit too.
-    settings = settings.replace("pull_request", event.number, event.source)
-    settings = settings.replace("commit_id", event.head_sha, event.source)
-    return settings.pick_branch({"pull_request"}, event.source).pick_job(
-        {"commit_id"}, event.source
-    )
+    values = {"pull_request": event.number, "commit_id": event.head_sha}
+    return settings.given(values_given(values, lambda name: event.source))

@@ -10,8 +10,9 @@ from typing import Any
 
 from ._aws import Credentials
 from ._clock import WaitClock
-from ._setting_parsers import SettingError
-from ._settings import OPTIONS_BY_NAME, OVERRIDABLE, Settings
+from ._errors import AmplifyConfigError
+from ._setting_option import Setting
+from ._settings import OVERRIDABLE, Settings, values_given
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,33 +22,31 @@ class SettingsOverride:
     The local service's fixtures use one to point the plugin at themselves; a
     conftest can use one to run a demo when nothing is configured. ``clock``
     makes waits run on a simulated clock; ``credentials`` replace boto3's chain.
+    Values are read as a marker's are, when the override is made: a bad one raises
+    :class:`AmplifyConfigError` naming the setting, the value and ``source``.
+    ``values`` holds them as the plugin uses them (``"90s"`` becomes ``90.0``).
     """
 
     values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     credentials: Credentials | None = None
     clock: WaitClock | None = None
     source: str = "an override"
+    settings: Mapping[str, Setting[Any]] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        __tracebackhide__ = True
         unknown = sorted(set(self.values) - set(OVERRIDABLE))
         if unknown:
-            raise ValueError(
-                f"cannot override {', '.join(unknown)}; overridable: {', '.join(OVERRIDABLE)}"
+            raise AmplifyConfigError(
+                f"override_settings cannot set {', '.join(unknown)} ({self.source}); "
+                f"it sets {', '.join(OVERRIDABLE)}"
             )
-        parsed = {}
-        for name, value in self.values.items():
-            if isinstance(value, str):
-                try:
-                    value = OPTIONS_BY_NAME[name].parse(value)
-                except SettingError as exc:
-                    raise ValueError(f"override {name}={value!r}: {exc}") from None
-            parsed[name] = value
-        object.__setattr__(self, "values", parsed)
+        given = values_given(self.values, lambda name: self.source)
+        object.__setattr__(self, "settings", given)
+        object.__setattr__(self, "values", {name: s.value for name, s in given.items()})
 
     def apply(self, settings: Settings) -> Settings:
-        for name, value in self.values.items():
-            settings = settings.replace(name, value, self.source)
-        return settings.pick_job(self.values, self.source).pick_branch(self.values, self.source)
+        return settings.given(self.settings)
 
 
 class OverrideStack:

@@ -7,7 +7,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from ._setting_parsers import text_value
+from ._errors import AmplifyConfigError
+from ._setting_parsers import SettingError, text_value
 
 T = TypeVar("T")
 
@@ -81,6 +82,16 @@ class Option(NamedTuple):
     @property
     def ini(self) -> str:
         return f"amplify_{self.name}"
+
+    def value_of(self, raw: object, source: str) -> Setting[Any]:
+        """The one path from a value to a setting, whatever the source (a flag, the
+        ini, the environment, a marker, an override, the GitHub event): converted and
+        checked by :attr:`python_value`, or an :class:`AmplifyConfigError` that names
+        the setting, the value, its source and what to write instead."""
+        try:
+            return Setting(self.python_value(self, raw), source)
+        except SettingError as exc:
+            raise AmplifyConfigError(f"{self.ini} = {raw!r} (from {source}): {exc}") from None
 
     @property
     def dest(self) -> str:

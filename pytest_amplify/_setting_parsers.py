@@ -34,12 +34,19 @@ def preview_branch(number: int) -> str:
     return f"{PREVIEW_PREFIX}{number}"
 
 
+def branch_under_test(branch: str | None, pull_request: int | None) -> str | None:
+    """The branch whose jobs are tested: a pull request's preview (``pr-N``) when a
+    pull request is given, else ``branch``. The one rule: the session, ``base_url``,
+    the header, the reports and the run inside a job's own build all ask it."""
+    return preview_branch(pull_request) if pull_request is not None else branch
+
+
 class SettingError(ValueError):
     """A value that cannot be used; the text says why and what to write instead."""
 
 
 class ParsedOption(Protocol):
-    """What a marker's or an override's value is read with (a setting's ``Option``)."""
+    """What a value is read with (a setting's ``Option``)."""
 
     @property
     def parse(self) -> Callable[[str], Any]: ...
@@ -51,10 +58,15 @@ class ParsedOption(Protocol):
     def none_is_default(self) -> bool: ...
 
 
+# Each setting reads its value with one of these, whatever the source: the text of
+# a flag, the ini or the environment is parsed; a marker's, an override's or the
+# GitHub event's Python value is checked, then parsed as the same text would be.
+
+
 def text_value(option: ParsedOption, value: object) -> Any:
-    """A marker's or an override's value: text, parsed like the ini's; ``None``
-    where the option allows it means the default."""
-    if value is None and option.none_is_default:
+    """Text, parsed; ``None`` means the default where the setting has no value by
+    default (or says so)."""
+    if value is None and (option.none_is_default or option.default is None):
         return option.default
     if not isinstance(value, str):
         raise SettingError("write it as a string")
@@ -62,18 +74,23 @@ def text_value(option: ParsedOption, value: object) -> Any:
 
 
 def seconds_value(option: ParsedOption, value: object) -> Any:
+    """A duration: its text, or a number of seconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return text_value(option, value)
 
 
 def int_value(option: ParsedOption, value: object) -> Any:
+    """A number: its text, or an int."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     return text_value(option, value)
 
 
 def bool_value(option: ParsedOption, value: object) -> Any:
+    """A switch: True or False, or its text (true, false, yes, no, 1, 0)."""
+    if isinstance(value, str):
+        return option.parse(value)
     if not isinstance(value, bool):
         raise SettingError("write True or False")
     return value

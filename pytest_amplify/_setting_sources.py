@@ -6,23 +6,17 @@ environment's are checked when a fixture first needs them (:func:`apply_deferred
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._errors import AmplifyConfigError
 from ._setting_option import ENVIRONMENT, Option, Setting
-from ._setting_parsers import SettingError, check_region_known
+from ._setting_parsers import check_region_known
 from ._settings import OPTIONS, OPTIONS_BY_NAME, Settings, given_here
 
 if TYPE_CHECKING:
     import pytest
-
-
-def bad_value(option_name: str, raw: object, source: str, reason: str) -> AmplifyConfigError:
-    option = OPTIONS_BY_NAME.get(option_name)
-    key = option.ini if option else option_name
-    return AmplifyConfigError(f"{key} = {raw!r} (from {source}): {reason}")
 
 
 def _ini_source(config: pytest.Config, key: str) -> str:
@@ -36,11 +30,11 @@ def _ini_source(config: pytest.Config, key: str) -> str:
 def _raw_value(
     option: Option, config: pytest.Config, environ: Mapping[str, str]
 ) -> tuple[Setting[Any], bool]:
-    """The first source that has a value, and whether it is text still to parse: a
-    flag's or the ini's text, the environment's (checked later), or the default."""
+    """The first source that has a value, and whether it is still to be read: a
+    flag's or the ini's value, the environment's (read later), or the default."""
     flag = config.getoption(option.dest, default=None)
     if option.flag_sets is not None and flag:
-        return Setting(option.flag_sets, option.flag), False
+        return Setting(option.flag_sets, option.flag), True
     if option.flag_sets is None and flag is not None:
         return Setting(str(flag), option.flag), True
     ini = config.getini(option.ini)
@@ -74,14 +68,11 @@ def read_settings(
     values: dict[str, Setting[Any]] = {}
     deferred: dict[str, tuple[str, str]] = {}
     for option in OPTIONS:
-        raw, is_text = _raw_value(option, config, environ)
+        raw, unread = _raw_value(option, config, environ)
         if raw.source.startswith(ENVIRONMENT):
             deferred[option.name] = (raw.value, raw.source)
-            raw, is_text = Setting(option.default, "default"), False
-        try:
-            values[option.name] = Setting(option.parse(raw.value), raw.source) if is_text else raw
-        except SettingError as exc:
-            raise bad_value(option.name, raw.value, raw.source, str(exc)) from None
+            raw, unread = Setting(option.default, "default"), False
+        values[option.name] = option.value_of(raw.value, raw.source) if unread else raw
     settings = Settings(**values)
     settings.check_consistent()
     if settings.region.value and not settings.endpoint_url.value and "endpoint_url" not in deferred:
@@ -97,10 +88,9 @@ def apply_deferred(settings: Settings, deferred: Mapping[str, tuple[str, str]]) 
         rival = OPTIONS_BY_NAME[name].env_yields_to
         if rival is not None and given_here(settings.get(rival)):
             continue
-        try:
-            settings = settings.replace(name, OPTIONS_BY_NAME[name].parse(raw), source)
-        except SettingError as exc:
-            raise bad_value(name, raw, source, str(exc)) from None
+        settings = dataclasses.replace(
+            settings, **{name: OPTIONS_BY_NAME[name].value_of(raw, source)}
+        )
     return settings
 
 

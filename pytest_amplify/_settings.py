@@ -14,7 +14,7 @@ default. Every value remembers where it came from, so an error can say
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._durations import format_duration
@@ -23,6 +23,7 @@ from ._setting_option import ENVIRONMENT, Option, Setting, declare
 from ._setting_parsers import (
     LATEST,
     bool_value,
+    branch_under_test,
     int_value,
     parse_app_id,
     parse_bool,
@@ -103,6 +104,7 @@ class Settings:
         "event file (ini: amplify_github_event = true).",
         ini_help="true: on a GitHub pull_request or pull_request_target event, test the "
         "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH).",
+        python_value=bool_value,
     )
     job_id: Setting[str] = declare(
         flag="--amplify-job-id",
@@ -167,6 +169,7 @@ class Settings:
         help="Shortest wait between polls, the first for a young job (default: 5s).",
         metavar="DURATION",
         overridable=True,
+        python_value=seconds_value,
     )
     max_poll_interval: Setting[float] = declare(
         flag="--amplify-max-poll-interval",
@@ -175,6 +178,7 @@ class Settings:
         help="Longest wait between polls: no sleep is longer, history or not (default: 30s).",
         metavar="DURATION",
         overridable=True,
+        python_value=seconds_value,
     )
     retry_timeout: Setting[float] = declare(
         flag="--amplify-retry-timeout",
@@ -239,6 +243,7 @@ class Settings:
         "(ini: amplify_base_url = true).",
         ini_help="false (default): base_url is left to pytest-base-url / pytest-playwright; "
         "true: base_url is the deployed branch's site URL unless one is given explicitly.",
+        python_value=bool_value,
     )
     html_screenshots: Setting[str] = declare(
         flag="--amplify-html-screenshots",
@@ -309,44 +314,50 @@ class Settings:
         self._check_one_branch()
 
     def branch_to_test(self) -> Setting[str | None]:
-        """The branch to wait on: a pull request's preview branch (pr-N) when one is set."""
-        number = self.pull_request.value
-        if number is not None:
-            return Setting(preview_branch(number), self.pull_request.source)
-        return self.branch
+        """The branch to wait on (:func:`branch_under_test`), with its source."""
+        number = self.pull_request
+        branch = branch_under_test(self.branch.value, number.value)
+        return Setting(branch, number.source if number.value is not None else self.branch.source)
+
+    def names_a_target(self) -> bool:
+        """Whether an app and a branch to test are configured (nothing is called to
+        know it): a run without them leaves ``base_url`` and the header alone."""
+        return bool(self.app_id.value and self.branch_to_test().value)
 
     def _check_one_branch(self) -> None:
         branch, number = self.branch, self.pull_request
-        if (
-            branch.value is None
-            or number.value is None
-            or branch.value == preview_branch(number.value)
-        ):
-            return
+        tested = branch_under_test(branch.value, number.value)
         # AWS_BRANCH is the pull request's source branch in a preview's build, and
         # anything beats the environment: only values given here can disagree.
-        if not (given_here(branch) and given_here(number)):
+        if branch.value in (None, tested) or not (given_here(branch) and given_here(number)):
             return
+        assert number.value is not None
         raise AmplifyConfigError(
             f"amplify_branch = {branch.value} (from {branch.source}) and amplify_pull_request = "
             f"{number.value} (from {number.source}) both pick the branch; set only one of them "
             f"(pull request {number.value}'s preview is branch {preview_branch(number.value)})"
         )
 
-    def pick_job(self, given: Collection[str], source: str) -> Settings:
-        """Job id and commit id pick the job together: giving one (a marker, an
-        override) sets the other aside, so a commit retargets a configured job id."""
-        settings = self
-        if "commit_id" in given and "job_id" not in given:
-            settings = settings.replace("job_id", LATEST, source)
-        if "job_id" in given and "commit_id" not in given and settings.job_id.value != LATEST:
-            settings = settings.replace("commit_id", None, source)
+    def given(self, values: Mapping[str, Setting[Any]]) -> Settings:
+        """``values`` given together, over these settings (a marker's keywords, an
+        override, the GitHub event; each made by :meth:`Option.value_of`). Job id and
+        commit id pick the job together, as branch and pull request pick the branch:
+        giving one sets the other aside. The result is checked as a whole."""
+        settings = dataclasses.replace(self, **values)._pick_job(values)._pick_branch(values)
+        settings.check_consistent()
         return settings
 
-    def pick_branch(self, given: Collection[str], source: str) -> Settings:
-        """Branch and pull request pick the branch together: giving one (a marker, an
-        override, the GitHub event) sets the other aside."""
+    def _pick_job(self, given: Mapping[str, Setting[Any]]) -> Settings:
+        settings = self
+        if "commit_id" in given and "job_id" not in given:
+            settings = settings.replace("job_id", LATEST, given["commit_id"].source)
+        if "job_id" in given and "commit_id" not in given and settings.job_id.value != LATEST:
+            settings = settings.replace("commit_id", None, given["job_id"].source)
+        return settings
+
+    def _pick_branch(self, given: Mapping[str, Setting[Any]]) -> Settings:
         if "branch" in given and "pull_request" not in given:
+            source = given["branch"].source
             settings = self.replace("pull_request", None, source)
             # A commit that came with the pull request (the GitHub event's head
             # commit) is that pull request's: it goes with it.
@@ -355,7 +366,7 @@ class Settings:
                 settings = settings.replace("commit_id", None, source)
             return settings
         if "pull_request" in given and "branch" not in given and self.pull_request.value:
-            return self.replace("branch", None, source)
+            return self.replace("branch", None, given["pull_request"].source)
         return self
 
 
@@ -365,6 +376,15 @@ OPTIONS: tuple[Option, ...] = tuple(
 OPTIONS_BY_NAME: Mapping[str, Option] = {option.name: option for option in OPTIONS}
 MARKER_KEYWORDS = tuple(option.name for option in OPTIONS if option.marker)
 OVERRIDABLE = tuple(option.name for option in OPTIONS if option.overridable)
+
+
+def values_given(
+    values: Mapping[str, object], source_of: Callable[[str], str]
+) -> dict[str, Setting[Any]]:
+    """Each value made a setting by the one path (:meth:`Option.value_of`)."""
+    return {
+        name: OPTIONS_BY_NAME[name].value_of(raw, source_of(name)) for name, raw in values.items()
+    }
 
 
 def marker_help() -> str:

@@ -1,4 +1,5 @@
-"""The HTTP under every call the plugin makes, bounded whatever the server does.
+"""The HTTP under every request the plugin makes (API calls, downloads, site pages),
+bounded whatever the server does. No other module sends a request.
 
 A socket's read timeout applies to each read: a server that sends its headers and
 then a byte every half second holds a call for ever. Here each request has a
@@ -11,6 +12,9 @@ API calls reach this as the HTTP session of the plugin's botocore clients
 (:class:`BoundedSession`): the request botocore built and signed is sent here, after
 any ``before-send`` handler (moto's ``mock_aws``, a ``Stubber``) had its say. Proxies (``HTTPS_PROXY``, ``NO_PROXY``) and the CA bundle
 (``AWS_CA_BUNDLE``, the profile's ``ca_bundle``) are read as botocore reads them.
+Downloads and pages are decoded (``Content-Encoding`` gzip or deflate) as they
+arrive; API answers reach botocore as sent. The limits on the request count bytes
+on the wire; what the caller caps counts decoded bytes.
 urllib3 and botocore are imported on first use, never at plugin start-up.
 """
 
@@ -18,7 +22,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import functools
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -28,16 +34,21 @@ from urllib.parse import unquote, urlsplit
 if TYPE_CHECKING:
     import urllib3
 
+from ._content_encoding import ACCEPTED_ENCODINGS, UndecodableBody, decoder
 from ._watch import Limits, Watch, watch_socket, watching
 
 CONNECT_TIMEOUT = 5.0
 _local = threading.local()  # the limit of the API calls this thread makes
 
 
+CHUNK = 1 << 20
+
+
 class RequestFailed(Exception):
     """A request that got no usable answer: ``kind`` is ``timeout`` (a limit passed,
     or a read timed out), ``dropped`` (the connection closed), ``unreachable``
-    (refused, DNS), ``proxy`` or ``tls``."""
+    (refused, DNS), ``proxy``, ``tls`` or ``encoding`` (a body that cannot be
+    decoded)."""
 
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
@@ -79,16 +90,24 @@ def _pool_classes() -> dict[str, type[Any]]:
 _FAILURES: tuple[tuple[str, str, Callable[[BaseException], str]], ...] = (
     ("SSLError", "tls", lambda exc: f"TLS failed ({exc})"),
     ("ProxyError", "proxy", lambda exc: "the proxy could not be reached"),
-    ("NewConnectionError", "unreachable", lambda exc: "could not connect"),
+    ("NewConnectionError", "unreachable", lambda exc: f"could not connect ({_why(exc)})"),
     ("ConnectTimeoutError", "timeout", lambda exc: "the connection timed out"),
     ("ReadTimeoutError", "timeout", lambda exc: "a read timed out"),
 )
+
+
+def _why(exc: BaseException) -> str:
+    """urllib3's reason without the object it names: ``[Errno 111] Connection refused``."""
+    text = re.sub(r"<[^<>]*>:?\s*", "", str(exc)).strip()
+    return text.removeprefix("Failed to establish a new connection: ")[:200]
 
 
 def _failure(exc: BaseException, watch: Watch) -> RequestFailed:
     """What a urllib3 failure means, the watch's reason first (it caused the failure)."""
     import urllib3.exceptions as errors
 
+    if isinstance(exc, errors.MaxRetryError) and exc.reason is not None:
+        exc = exc.reason  # redirects are followed with retries off: the failure inside
     if watch.fired:
         return RequestFailed("timeout", f"{watch.fired} ({watch.describe()})")
     if isinstance(exc, socket.gaierror):
@@ -139,20 +158,36 @@ class Transport:
         url: str,
         limits: Limits,
         *,
+        decode: bool,
         headers: Any = None,
         body: Any = None,
         read_timeout: float,
         connect_timeout: float = CONNECT_TIMEOUT,
-        redirect: bool = False,
-    ) -> Iterator[tuple[urllib3.BaseHTTPResponse, Watch]]:
-        """A response whose body is still to be read, and its watch; urllib3's
-        failures (the watch's first) become :class:`RequestFailed`."""
+        redirects: int = 0,
+    ) -> Iterator[Answer]:
+        """An answer whose body is still to be read; urllib3's failures (the watch's
+        first) become :class:`RequestFailed`. ``decode`` says whether its body is
+        decoded (``Content-Encoding``: downloads, pages) or kept as sent (API answers,
+        which botocore reads itself); ``redirects`` is how many are followed."""
         import urllib3
 
         limit = min(t for t in (limits.total, read_timeout) if t is not None)
         # The watch cuts the request at its limit; the socket's own timeout is the
         # backstop (a second later, so that the watch's message is the one shown).
         timeout = urllib3.Timeout(connect=min(connect_timeout, limit), read=limit + 1.0)
+        retries: Any = False
+        if redirects:
+            retries = urllib3.Retry(
+                total=None,
+                connect=0,
+                read=0,
+                status=0,
+                other=0,
+                redirect=redirects,
+                raise_on_redirect=False,
+            )
+        if decode:
+            headers = {"Accept-Encoding": ACCEPTED_ENCODINGS, **(headers or {})}
         with Watch(limits) as watch:
             try:
                 with watching(watch):
@@ -161,8 +196,8 @@ class Transport:
                         url,
                         body=body,
                         headers=headers,
-                        retries=False,
-                        redirect=redirect,
+                        retries=retries,
+                        redirect=bool(redirects),
                         assert_same_host=False,
                         preload_content=False,
                         decode_content=False,
@@ -171,7 +206,7 @@ class Transport:
             except Exception as exc:
                 raise _failure(exc, watch) from None
             try:
-                yield response, watch
+                yield Answer(response, watch, decode)
             except RequestFailed:
                 response.close()
                 raise
@@ -198,35 +233,60 @@ class Transport:
             request.method,
             request.url,
             Limits(total=limit),
+            decode=False,
             headers=request.headers,
             body=request.body,
             read_timeout=limit,
-        ) as (response, watch):
-            data = read_all(response, watch)
+        ) as answer:
+            data = b"".join(answer.chunks())
         # botocore's own session hands urllib3's headers over just the same.
-        headers: Any = response.headers
-        return AWSResponse(request.url, response.status, headers, _Body(data))
+        return AWSResponse(request.url, answer.status, answer.raw_headers, _Body(data))
 
 
-def read_all(response: urllib3.BaseHTTPResponse, watch: Watch) -> bytes:
-    chunks = []
-    for chunk in stream(response, watch):
-        chunks.append(chunk)
-    return b"".join(chunks)
+@dataclasses.dataclass
+class Answer:
+    """A server's answer whose body is still to be read, and the watch over it."""
 
+    response: urllib3.BaseHTTPResponse
+    watch: Watch
+    decode: bool
 
-def stream(
-    response: urllib3.BaseHTTPResponse, watch: Watch, size: int = 1 << 20
-) -> Iterator[bytes]:
-    """The body as it arrives (``read1``: whatever one read brings, so that the watch
-    sees every byte, however slowly they come), each piece counted as progress."""
-    while True:
-        chunk = response.read1(size)
-        if not chunk:
-            watch.complete = True
-            return
-        watch.progress(len(chunk))
-        yield chunk
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    @property
+    def raw_headers(self) -> Any:
+        return self.response.headers
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers, names in lower case."""
+        return {name.lower(): value for name, value in self.response.headers.items()}
+
+    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
+        """The body as it arrives (``read1``: whatever one read brings, so that the
+        watch sees every byte, however slowly they come), each piece counted as
+        progress on the wire, then decoded when asked, in pieces of at most ``size``
+        bytes (so that a small body that inflates to gigabytes is read as far as
+        the caller wants, no further)."""
+        try:
+            encoding = self.headers.get("content-encoding", "")
+            inflater = decoder(encoding) if self.decode else None
+            while True:
+                chunk = self.response.read1(size)
+                if not chunk:
+                    break
+                self.watch.progress(len(chunk))
+                if inflater is None:
+                    yield chunk
+                else:
+                    yield from inflater.feed(chunk, size)
+            self.watch.complete = True
+            if inflater is not None:
+                inflater.finish()
+        except UndecodableBody as exc:
+            raise RequestFailed("encoding", str(exc)) from None
 
 
 class _Body:

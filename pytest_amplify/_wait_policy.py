@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from ._setting_parsers import preview_branch
+from ._setting_parsers import branch_under_test
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,11 +35,9 @@ class InsideJob:
             return None
         # A preview's build runs on branch pr-N; there AWS_BRANCH names the pull
         # request's source branch (aws-amplify/amplify-hosting#551).
-        pull_request = environ.get("AWS_PULL_REQUEST_ID", "").strip()
-        if pull_request.isascii() and pull_request.isdigit() and int(pull_request):
-            branch = preview_branch(int(pull_request))
-        else:
-            branch = environ.get("AWS_BRANCH", "")
+        given = environ.get("AWS_PULL_REQUEST_ID", "").strip()
+        number = int(given) if given.isascii() and given.isdigit() and int(given) else None
+        branch = branch_under_test(environ.get("AWS_BRANCH", ""), number) or ""
         return cls(environ.get("AWS_APP_ID", ""), branch, job_id)
 
 

@@ -188,7 +188,7 @@ def make_wait(
 
 def handed_out_job(
     fake: FakeAmplify,
-    clock: SimulatedClock,
+    clock: SimulatedClock | None,
     job_id: str,
     *,
     app_id: str = "d1",
@@ -197,13 +197,13 @@ def handed_out_job(
 ) -> AmplifyJob:
     """Job ``job_id`` of ``fake`` as the plugin hands it to a test under the
     ``amplify_fake`` fixture: with the session's resolver, the service's site and
-    custom-domain URLs, and ``clock`` for the waits on its site."""
+    custom-domain URLs, and ``clock`` for the waits on its site (None: the real one)."""
     connection = connection_to(fake)
     target = Target(app_id, branch, job_id, None, fake.endpoint_url, REGION)
     site_url = fill_site_url(fake.site_url_template, app_id, branch)
     answer = api_for(fake).get_job(app_id, branch, job_id)
     job = AmplifyJob.from_api(answer, app_id=app_id, branch=branch, site_url=site_url)
-    wait_clock = WaitClock(monotonic=clock, wall=clock, sleep=clock.sleep)
+    wait_clock = simulated(clock) if clock is not None else WaitClock()
     checks = SiteChecks(serve_timeout, fake.domain_url_template, wait_clock, "the test")
     resolver = JobResolver(lambda connection: AmplifyApi(lambda: _FACTORY.client(connection)))
     return resolver.attach(job, JobOrigin(target, connection, site_url, checks))

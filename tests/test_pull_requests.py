@@ -205,13 +205,16 @@ def test_a_closed_pull_request_is_said_at_once(
             "amplify_github_event is on, but the pull_request event in * has no pull_request.head.sha",
         ),
         (
-            json.dumps(
-                {"action": "opened", "pull_request": {"number": "42", "head": {"sha": HEAD}}}
-            ),
+            json.dumps({"action": "opened", "pull_request": {"head": {"sha": HEAD}}}),
             "amplify_github_event is on, but the pull_request event in * has no pull_request.number",
         ),
+        (
+            json.dumps({"action": "opened", "pull_request": {"number": 0, "head": {"sha": HEAD}}}),
+            "amplify_pull_request = 0 (from the pull_request event in GITHUB_EVENT_PATH): it is "
+            "not a pull request number*",
+        ),
     ],
-    ids=["missing", "not-json", "no-head", "number-as-text"],
+    ids=["missing", "not-json", "no-head", "no-number", "number-zero"],
 )
 def test_an_unusable_event_file_is_one_line(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, content: str | None, expected: str
@@ -467,7 +470,13 @@ def test_a_marker_cannot_pick_the_branch_twice(
     )
     result = pytester.runpytest(*fake_args(previews), "--amplify-app-id=d1")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*(branch=..., pull_request=...) * picks the branch twice*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*amplify_branch = main (from @pytest.mark.amplify(branch=...)) and "
+            "amplify_pull_request = 7 (from @pytest.mark.amplify(pull_request=...)) both pick "
+            "the branch*"
+        ]
+    )
 
 
 def test_a_run_inside_a_previews_own_build_knows_its_branch() -> None:

@@ -295,13 +295,16 @@ def test_the_marker_on_a_class_and_module_is_merged_closest_first(
         ('"d1"', "@pytest.mark.amplify takes keywords only"),
         (
             'timeout="soon"',
-            "@pytest.mark.amplify(timeout='soon') (test_marker.py::test_marked): 'soon' is not a duration",
+            "amplify_timeout = 'soon' (from @pytest.mark.amplify(timeout=...)): 'soon' is not a duration",
         ),
         (
             "require_success=1",
-            "@pytest.mark.amplify(require_success=1) (test_marker.py::test_marked): write True or False",
+            "amplify_require_success = 1 (from @pytest.mark.amplify(require_success=...)): write True or False",
         ),
-        ('job_id="7", commit_id="abc"', "picks the job twice"),
+        (
+            'job_id="7", commit_id="abc"',
+            "amplify_job_id = 7 (from @pytest.mark.amplify(job_id=...)) and amplify_commit_id = abc (from @pytest.mark.amplify(commit_id=...)) both pick the job; set only one of them",
+        ),
     ],
 )
 def test_bad_markers_error_the_test_even_without_the_fixture(
