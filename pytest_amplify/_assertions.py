@@ -7,42 +7,26 @@ deployment failed without a trip to the console.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 
 from ._durations import format_elapsed
-from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
+from ._errors import AmplifyAssertionError, AmplifyStepNotFoundError
 from ._model import AmplifyJob, JobStatus, JobStep
-from ._redact import redact_text, single_line, strip_query
-from ._step_files import iter_log_lines
-
-LOG_TAIL_LINES = 30
+from ._redact import strip_query
+from ._step_files import LOG_TAIL_LINES, read_tail
 
 
 def _step_line(step: JobStep) -> str:
     duration = f" ({format_elapsed(step.duration)})" if step.duration is not None else ""
-    reason = f": {single_line(step.status_reason)}" if step.status_reason else ""
+    reason = f": {step.status_reason}" if step.status_reason else ""
     return f"  {step.name} {step.status}{duration}{reason}"
-
-
-def log_tail(job: AmplifyJob, step: JobStep, lines: int = LOG_TAIL_LINES) -> str:
-    """The last ``lines`` lines of the step's log, indented, or why there are none."""
-    if not step.log_url:
-        return f"  ({step.name} has no log URL)"
-    try:
-        tail = deque(iter_log_lines(job, step.name), maxlen=lines)
-    except AmplifyError as exc:
-        return f"  (the {step.name} log could not be read: {exc})"
-    if not tail:
-        return f"  (the {step.name} log is empty)"
-    return "\n".join(f"  | {single_line(line)}" for line in tail)
 
 
 def explain_job(
     job: AmplifyJob, headline: str, failed_steps: Iterable[JobStep] | None = None
-) -> str:
-    """A multi-line account of the job: headline, steps, and the log tail of each
-    failed step. Every URL in it is stripped of its signature."""
+) -> list[str]:
+    """An account of the job, as lines: headline, steps, and the log tail of each
+    failed step."""
     lines = [headline, f"Amplify {job.describe()}: status {job.status}"]
     if job.steps:
         lines.append("steps:")
@@ -57,9 +41,11 @@ def explain_job(
     for step in failing:
         where = f" ({strip_query(step.log_url)})" if step.log_url else ""
         lines.append(f"last {LOG_TAIL_LINES} lines of the {step.name} log{where}:")
-        lines.append(log_tail(job, step))
+        tail = read_tail(job, step)
+        shown = [f"  | {line}" for line in tail.lines]
+        lines.extend([f"  ({tail.problem})"] if tail.problem else shown)
     lines.append(f"console: {job.console_url}")
-    return redact_text("\n".join(lines))
+    return lines
 
 
 class Explanations:
@@ -78,40 +64,37 @@ class Explanations:
             return
         first = self._first.setdefault((job.app_id, job.branch, job.job_id, job.region), test)
         if first == test:
-            raise AmplifyAssertionError(explain_job(job, headline))
-        raise AmplifyAssertionError(short_explanation(job, headline, first))
+            raise AmplifyAssertionError(*explain_job(job, headline))
+        raise AmplifyAssertionError(*short_explanation(job, headline, first))
 
 
-def short_explanation(job: AmplifyJob, headline: str, first_test: str) -> str:
-    """The job, its failed step and reason in a line; the rest is in ``first_test``'s error."""
+def short_explanation(job: AmplifyJob, headline: str, first_test: str) -> list[str]:
+    """The job, its failed step and reason; the rest is in ``first_test``'s error."""
     failed = next((step for step in job.steps if step.status == JobStatus.FAILED), None)
     step = ""
     if failed is not None:
         reason = f": {failed.status_reason}" if failed.status_reason else ""
         step = f"; step {failed.name} {failed.status}{reason}"
-    return redact_text(
-        f"{headline}\nAmplify {job.describe()}: status {job.status}{step}. The steps and the "
-        f"log tail are in the error of {first_test}, the first test that used this job."
-    )
-
-
-def assertion_failure(message: str) -> AmplifyAssertionError:
-    return AmplifyAssertionError(redact_text(message))
+    return [
+        headline,
+        f"Amplify {job.describe()}: status {job.status}{step}. The steps and the log tail "
+        f"are in the error of {first_test}, the first test that used this job.",
+    ]
 
 
 def step_or_fail(job: AmplifyJob, name: str) -> JobStep:
     try:
         return job.step(name)
     except AmplifyStepNotFoundError as exc:
-        raise assertion_failure(str(exc)) from None
+        raise AmplifyAssertionError(str(exc)) from None
 
 
 def assert_job_succeeded(job: AmplifyJob) -> None:
     """The job ended with SUCCEED."""
     __tracebackhide__ = True
     if not job.succeeded:
-        raise assertion_failure(
-            explain_job(job, f"expected the job to SUCCEED, it is {job.status}")
+        raise AmplifyAssertionError(
+            *explain_job(job, f"expected the job to SUCCEED, it is {job.status}")
         )
 
 
@@ -121,8 +104,8 @@ def assert_job_status(job: AmplifyJob, *statuses: str) -> None:
     if not statuses:
         raise TypeError("assert_job_status() needs at least one status")
     if job.status not in statuses:
-        raise assertion_failure(
-            explain_job(
+        raise AmplifyAssertionError(
+            *explain_job(
                 job, f"expected the job's status to be {' or '.join(statuses)}, it is {job.status}"
             )
         )
@@ -133,8 +116,8 @@ def assert_step_succeeded(job: AmplifyJob, step: str) -> None:
     __tracebackhide__ = True
     found = step_or_fail(job, step)
     if not found.succeeded:
-        raise assertion_failure(
-            explain_job(
+        raise AmplifyAssertionError(
+            *explain_job(
                 job, f"expected step {found.name} to SUCCEED, it is {found.status}", [found]
             )
         )
@@ -148,8 +131,8 @@ def assert_step_status(job: AmplifyJob, step: str, *statuses: str) -> None:
     found = step_or_fail(job, step)
     if found.status not in statuses:
         failed = [found] if found.status == JobStatus.FAILED else []
-        raise assertion_failure(
-            explain_job(
+        raise AmplifyAssertionError(
+            *explain_job(
                 job,
                 f"expected step {found.name} to be {' or '.join(statuses)}, it is {found.status}",
                 failed,
@@ -163,14 +146,14 @@ def assert_steps_succeeded(job: AmplifyJob, *steps: str) -> None:
     __tracebackhide__ = True
     chosen = [step_or_fail(job, name) for name in steps] if steps else list(job.steps)
     if not chosen:
-        raise assertion_failure(
-            explain_job(job, "expected steps that SUCCEED, the job reports no steps")
+        raise AmplifyAssertionError(
+            *explain_job(job, "expected steps that SUCCEED, the job reports no steps")
         )
     failing = [step for step in chosen if not step.succeeded]
     if failing:
         names = ", ".join(f"{s.name} ({s.status})" for s in failing)
-        raise assertion_failure(
-            explain_job(
+        raise AmplifyAssertionError(
+            *explain_job(
                 job,
                 f"expected {len(chosen)} step{'s' if len(chosen) != 1 else ''} to SUCCEED; "
                 f"{len(failing)} did not: {names}",

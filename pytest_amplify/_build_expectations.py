@@ -9,10 +9,9 @@ import zipfile
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from ._assertions import assertion_failure
 from ._build_files import choose_file, url_paths
 from ._downloads import Fetcher
-from ._errors import AmplifyError, AmplifyStepNotFoundError
+from ._errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from ._model import AmplifyJob
 from ._site_probe import SiteAnswer
 from ._step_files import download_artifacts
@@ -139,7 +138,7 @@ def file_check(
     try:
         found = job.step(step)
     except AmplifyStepNotFoundError as exc:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"{exc}: no artifacts to take a file of the build from (a manual deployment "
             "has no BUILD step); check a page with expect= instead"
         ) from None

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from ._assertions import assertion_failure
+from ._errors import AmplifyAssertionError
 
 STATIC_PLATFORM = "WEB"
 COMPUTE_STATIC_FOLDER = ".amplify-hosting/static/"
@@ -69,7 +69,7 @@ def url_paths(
         mapping = {name: path for name in names if (path := _mapped(name, files)) is not None}
         if not mapping:
             sample = ", ".join(sorted(names)[:SAMPLE_SIZE]) or "nothing"
-            raise assertion_failure(
+            raise AmplifyAssertionError(
                 f"files={dict(files)!r} maps none of the {len(names)} files of {what}; "
                 f"they include: {sample}"
             )
@@ -79,7 +79,7 @@ def url_paths(
     shown = (
         platform or "unknown (the job came without the plugin's resolver, so GetApp was not called)"
     )
-    raise assertion_failure(
+    raise AmplifyAssertionError(
         f"the app's platform is {shown}: only for static hosting (WEB) are the BUILD "
         "artifacts the files served at their own paths. Say where the files are served "
         f"with files=, e.g. files={{'{COMPUTE_STATIC_FOLDER}': '/'}} for the static files "
@@ -115,7 +115,7 @@ def choose_file(
         key=lambda info: _preference(info, mapping[info.filename]),
     )
     if not usable:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"none of the {len(mapping)} served files of {what} can be checked: each is "
             f"empty or larger than {MAX_FILE_BYTES:,} bytes"
         )
@@ -133,7 +133,7 @@ def choose_file(
             BuildFile(info.filename, quote(mapping[info.filename]), current.read(info)),
             previous.read(old) if previous is not None and old is not None else None,
         )
-    raise assertion_failure(
+    raise AmplifyAssertionError(
         f"cannot tell the build from the previous one: all {len(usable)} served files of "
         f"{what} are byte for byte those of {previous_what}, so a site still serving the "
         "previous build would pass. Check something that changes with every build instead: "

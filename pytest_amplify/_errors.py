@@ -6,7 +6,25 @@ from typing import Any
 
 
 class AmplifyError(Exception):
-    """Base class of every error pytest-amplify raises."""
+    """Base class of every error pytest-amplify raises.
+
+    The message is given as lines: each is redacted and kept on one line (a line
+    break in a status reason or a service's message cannot start a line of pytest's
+    output), then they are joined, so that every line break is the plugin's own.
+    """
+
+    def __init__(self, *lines: str) -> None:
+        from ._redact import lines_text
+
+        super().__init__(lines_text(lines))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its lines, not from the joined message (one line each).
+        return (_rebuild, (type(self), str(self)))
+
+
+def _rebuild(cls: type[AmplifyError], message: str) -> AmplifyError:
+    return cls(*message.split("\n"))
 
 
 class AmplifyAssertionError(AmplifyError, AssertionError):
@@ -35,14 +53,13 @@ class AmplifyWaitError(AmplifyError):
 
     def __init__(
         self,
-        message: str,
-        *,
+        *lines: str,
         last_job: Any = None,
         polls: int = 0,
         waited: float = 0.0,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(*lines)
+        self.message = str(self)
         self.last_job = last_job
         self.polls = polls
         self.waited = waited
@@ -55,7 +72,7 @@ class AmplifyWaitError(AmplifyError):
 def _rebuild_wait_error(
     cls: type[AmplifyWaitError], message: str, polls: int, waited: float
 ) -> AmplifyWaitError:
-    return cls(message, polls=polls, waited=waited)
+    return cls(*message.split("\n"), polls=polls, waited=waited)
 
 
 class AmplifyTimeoutError(AmplifyWaitError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Sequence
 
-from ._assertions import assertion_failure, step_or_fail
+from ._assertions import step_or_fail
 from ._downloads import Fetcher
-from ._errors import AmplifyError
+from ._errors import AmplifyAssertionError, AmplifyError
 from ._images import NotAnImage, image_info
 from ._model import AmplifyJob
 from ._step_files import (
@@ -35,10 +35,10 @@ def _check_contains(names: Sequence[str], contains: Iterable[str] | str | None, 
     if missing:
         sample = ", ".join(sorted(names)[:SAMPLE_SIZE]) or "nothing"
         more = f" (and {len(names) - SAMPLE_SIZE} more)" if len(names) > SAMPLE_SIZE else ""
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"{what} lack {len(missing)} of {len(wanted)} expected path"
-            f"{'s' if len(wanted) != 1 else ''}: {', '.join(missing)}\n"
-            f"they hold {len(names)} file{'s' if len(names) != 1 else ''}: {sample}{more}"
+            f"{'s' if len(wanted) != 1 else ''}: {', '.join(missing)}",
+            f"they hold {len(names)} file{'s' if len(names) != 1 else ''}: {sample}{more}",
         )
 
 
@@ -57,7 +57,7 @@ def assert_artifacts(
         with download_artifacts(job, found.name, fetcher) as archive:
             names = [info.filename for info in archive.infolist() if not info.is_dir()]
     except AmplifyError as exc:
-        raise assertion_failure(f"{what} could not be downloaded: {exc}") from None
+        raise AmplifyAssertionError(f"{what} could not be downloaded: {exc}") from None
     _check_contains(names, contains, what)
 
 
@@ -72,9 +72,9 @@ def assert_test_artifacts(
     try:
         names = list_test_artifacts(job)
     except AmplifyError as exc:
-        raise assertion_failure(f"{what} could not be listed: {exc}") from None
+        raise AmplifyAssertionError(f"{what} could not be listed: {exc}") from None
     if not names:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"{what}: there are none (did the TEST phase run and upload its artifacts?)"
         )
     _check_contains(names, contains, what)
@@ -86,7 +86,9 @@ def assert_test_artifacts(
             url = resolver.artifact_url(job, ids[name])
             fetcher.check_downloads(url, f"test artifact {name!r}")
         except AmplifyError as exc:
-            raise assertion_failure(f"{what}: {name!r} is listed but not served: {exc}") from None
+            raise AmplifyAssertionError(
+                f"{what}: {name!r} is listed but not served: {exc}"
+            ) from None
 
 
 def assert_screenshots(
@@ -122,7 +124,7 @@ def assert_screenshots(
         except AmplifyError as exc:
             problems.append(f"{name!r} could not be downloaded: {exc}")
     if problems:
-        raise assertion_failure(
-            f"the screenshots of {where} are not as expected:\n"
-            + "\n".join(f"  {p}" for p in problems)
+        raise AmplifyAssertionError(
+            f"the screenshots of {where} are not as expected:",
+            *(f"  {p}" for p in problems),
         )

@@ -12,19 +12,17 @@ go first, then whole waits.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ._downloads import Fetcher
 from ._durations import format_duration, format_elapsed
-from ._errors import AmplifyError
 from ._model import AmplifyJob, JobStatus, JobStep
-from ._redact import redact_text
+from ._redact import one_line, redact_text
 from ._report_text import OUTCOME_WORDS, ended, headline, shortened, tests_phrase
+from ._step_files import LogTail, read_tail
 from ._target import Target
 from ._wait_record import ReportedWait
 
@@ -32,7 +30,6 @@ TITLE = "## Amplify deployments"
 GITHUB_LIMIT = 1024 * 1024  # bytes; GitHub shows nothing of a step summary over it
 MAX_SECTION = 256 * 1024
 MARGIN = 1024
-LOG_TAIL_LINES = 30
 MAX_LINE = 1000
 MAX_MESSAGE = 8000
 ICONS = {
@@ -48,29 +45,13 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 _BACKTICKS = re.compile(r"`+")
 
 
-@dataclasses.dataclass(frozen=True)
-class LogTail:
-    """The last lines of a step's log, or why they could not be read."""
-
-    lines: tuple[str, ...] = ()
-    problem: str = ""
-
-
 TailKey = tuple[Target, str]
 
 
-def read_tail(job: AmplifyJob, step: JobStep, fetcher: Fetcher) -> LogTail:
+def read_tail_again(job: AmplifyJob, step: JobStep, fetcher: Fetcher) -> LogTail:
     """The step's log tail, read once more: the plain URL, no second GetJob (the
     service the job came from may be gone by the end of the run)."""
-    from ._step_files import iter_log_lines
-
-    if not step.log_url:
-        return LogTail(problem=f"{step.name} has no log URL")
-    try:
-        tail = deque(iter_log_lines(job.with_resolver(None), step.name, fetcher), LOG_TAIL_LINES)
-    except AmplifyError as exc:
-        return LogTail(problem=f"the {step.name} log could not be read: {exc}")
-    return LogTail(tuple(tail)) if tail else LogTail(problem=f"the {step.name} log is empty")
+    return read_tail(job.with_resolver(None), step, fetcher)
 
 
 def failed_steps(job: AmplifyJob) -> list[JobStep]:
@@ -95,8 +76,7 @@ def read_tails(
 
 def text(value: object) -> str:
     """Outside text as literal Markdown on one line: punctuation escaped, redacted."""
-    one_line = " ".join(redact_text(str(value)).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(str(value)))
 
 
 def fenced(body: str, info: str = "text") -> str:
@@ -108,7 +88,7 @@ def fenced(body: str, info: str = "text") -> str:
 
 def details(summary: str, body: str) -> str:
     """A collapsed block; ``summary`` is outside text (HTML-escaped here)."""
-    shown = html.escape(" ".join(redact_text(summary).split()))
+    shown = html.escape(one_line(summary))
     return f"<details><summary>{shown}</summary>\n\n{fenced(body)}\n</details>\n\n"
 
 

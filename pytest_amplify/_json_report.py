@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._model import AmplifyJob, JobStep
-from ._redact import redact_text, redact_url
+from ._redact import one_line, redact_text, redact_url
 from ._wait_record import ReportedWait
 
 SCHEMA_VERSION = 1
@@ -33,7 +33,13 @@ def _seconds(value: dt.timedelta | None) -> float | None:
 
 
 def _text(value: str | None) -> str | None:
+    """A body of text (a commit message): redacted, its lines kept."""
     return redact_text(value) if value is not None else None
+
+
+def _line(value: str | None) -> str | None:
+    """A one-line field (a reason): redacted, on one line."""
+    return one_line(value) if value is not None else None
 
 
 def _url(value: str | None) -> str | None:
@@ -47,8 +53,8 @@ def step_document(step: JobStep) -> dict[str, Any]:
         "start_time": _time(step.start_time),
         "end_time": _time(step.end_time),
         "duration_seconds": _seconds(step.duration),
-        "status_reason": _text(step.status_reason),
-        "context": _text(step.context),
+        "status_reason": _line(step.status_reason),
+        "context": _line(step.context),
         "log_url": _url(step.log_url),
         "artifacts_url": _url(step.artifacts_url),
         "test_artifacts_url": _url(step.test_artifacts_url),

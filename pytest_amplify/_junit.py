@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ._model import AmplifyJob
-from ._redact import redact_text
+from ._redact import one_line
 from ._target import Target
 
 if TYPE_CHECKING:
@@ -34,12 +34,13 @@ def writes_testcase_properties(family: str, keep_under_xunit2: bool) -> bool:
 
 def junit_properties(target: Target, job: AmplifyJob | None) -> list[tuple[str, str]]:
     """The testcase properties of a test that used ``job`` (or a failed wait)."""
-    return [
+    properties = [
         ("amplify_app_id", target.app_id),
         ("amplify_branch", target.branch),
         ("amplify_job_id", job.job_id if job else target.job_id),
         ("amplify_job_status", job.status if job else WAIT_FAILED),
     ]
+    return [(name, one_line(value)) for name, value in properties]
 
 
 def suite_properties(waits: Sequence[ReportedWait]) -> list[tuple[str, str]]:
@@ -62,7 +63,7 @@ def suite_properties(waits: Sequence[ReportedWait]) -> list[tuple[str, str]]:
             ("tests", str(len(wait.tests))),
         ]
         properties.extend(
-            (f"amplify_{number}_{name}", redact_text(value))
+            (f"amplify_{number}_{name}", one_line(value))
             for name, value in values
             if value is not None
         )

@@ -7,9 +7,9 @@ model's (``_log_lines``); the search is ``_log_search``'s.
 
 from __future__ import annotations
 
-from ._assertions import assertion_failure, step_or_fail
+from ._assertions import step_or_fail
 from ._downloads import Fetcher
-from ._errors import AmplifyError
+from ._errors import AmplifyAssertionError, AmplifyError
 from ._log_search import ClosestLines, LineSearch, Pattern, ScanResult, describe_pattern, scan
 from ._model import AmplifyJob
 from ._step_files import iter_log_blocks
@@ -36,7 +36,7 @@ def _scan(
             on_block=closest.add_block if closest is not None else None,
         )
     except AmplifyError as exc:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"the {step} log of {job.describe()} could not be read: {exc}"
         ) from None
 
@@ -61,14 +61,12 @@ def assert_log_contains(
     )
     near = closest.closest()
     if near:
-        body = "closest lines:\n" + "\n".join(f"  line {n}: {text[:300]}" for n, text in near)
+        body = ["closest lines:", *(f"  line {n}: {text[:300]}" for n, text in near)]
     elif closest.tail:
-        body = "the log ends with:\n" + "\n".join(
-            f"  line {n}: {text[:300]}" for n, text in closest.tail
-        )
+        body = ["the log ends with:", *(f"  line {n}: {text[:300]}" for n, text in closest.tail)]
     else:
-        body = "the log is empty"
-    raise assertion_failure(f"{headline}\n{body}")
+        body = ["the log is empty"]
+    raise AmplifyAssertionError(headline, *body)
 
 
 def assert_log_not_contains(
@@ -87,7 +85,8 @@ def assert_log_not_contains(
     how_many = f"{count:,} line{'s' if count != 1 else ''}"
     if not result.complete:
         how_many = f"at least {how_many} (reading stopped there)"
-    raise assertion_failure(
+    raise AmplifyAssertionError(
         f"the {found.name} log of {job.describe()} has {how_many} matching "
-        f"{describe_pattern(pattern)}; the first:\n  line {first.number}: {first.text[:300]}"
+        f"{describe_pattern(pattern)}; the first:",
+        f"  line {first.number}: {first.text[:300]}",
     )

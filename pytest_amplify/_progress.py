@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._durations import format_duration
-from ._redact import redact_text
+from ._redact import one_line
 
 if TYPE_CHECKING:
     import pytest
@@ -37,7 +37,7 @@ def progress_line(wait: JobWait) -> str:
         )
     if wait.last_problem is not None and wait.last_problem.kind != "fatal":
         parts.append(f"retrying: {wait.last_problem.summary}")
-    return redact_text(
+    return one_line(
         f"amplify: {wait.describe_job()}: {', '.join(parts)} "
         f"[{format_duration(wait.elapsed())}, {wait.polls} poll{'s' if wait.polls != 1 else ''}]"
     )

@@ -1,14 +1,26 @@
-"""Keep presigned URLs' signing parameters out of everything the plugin shows.
+"""What the plugin shows of outside text: presigned URLs' signing parameters kept
+out, and no line of pytest's output started by a line break that came from outside.
 
 A presigned S3 URL is a bearer token: whoever holds it can download the object
 until it expires. Amplify's step log, artifact and screenshot URLs are such URLs,
 so every URL the plugin prints (messages, summary, JUnit, HTML, logging) goes
 through :func:`redact_url` or :func:`redact_text` first.
+
+Status reasons, logs and service messages are written by others (a pull request's
+build, say): a line break in them must not start a line of pytest's output, where
+GitHub Actions reads ``::command::`` as a workflow command (its runner also breaks
+lines at a lone carriage return). Every boundary where text leaves the plugin on a
+line of its own goes through :func:`one_line`: each line of the plugin's errors
+(:class:`~pytest_amplify.AmplifyError` takes its message as lines), the terminal
+summary, the progress line, the header, the plugin's log records
+(:data:`logger`), JUnit properties, one-line fields of the reports.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
@@ -72,8 +84,31 @@ def redact_text(text: str) -> str:
 
 
 def single_line(text: str) -> str:
-    """``text`` on one line. Build logs and status reasons are written by the build
-    (a pull request's code, say): a line break in them must not start a line of
-    pytest's output, where GitHub Actions would read ``::command::`` as a workflow
-    command (its runner also breaks lines at a lone carriage return)."""
+    """``text`` on one line: every line break (``\\n``, a lone ``\\r``, and the rest
+    that ``str.splitlines`` knows) becomes a space."""
     return " ".join(text.splitlines())
+
+
+def one_line(text: str) -> str:
+    """``text`` as it may leave the plugin on a line of its own: redacted, on one line."""
+    return single_line(redact_text(text))
+
+
+def lines_text(lines: Iterable[str]) -> str:
+    """Lines the plugin made, each :func:`one_line`, joined: a message of several
+    lines, in which every line break is the plugin's own."""
+    return "\n".join(one_line(line) for line in lines)
+
+
+class _OneLineRecords(logging.Filter):
+    """The plugin's log records, each on one line and redacted, as it formats them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = one_line(record.getMessage())
+        record.args = None
+        return True
+
+
+# The plugin's logger: what it logs is outside text too (a domain's name, a reason).
+logger = logging.getLogger("pytest_amplify")
+logger.addFilter(_OneLineRecords())

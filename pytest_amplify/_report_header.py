@@ -45,6 +45,6 @@ def header_line(
     parts.append(f"timeout {format_duration(settings.timeout.value)}")
     if settings.base_url.value:
         parts.append("base_url: the deployed site unless given")
-    from ._redact import redact_text
+    from ._redact import one_line
 
-    return redact_text("amplify: " + ", ".join(parts))
+    return one_line("amplify: " + ", ".join(parts))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ._redact import redact_text
+from ._redact import one_line
 from ._settings import Settings
 from ._test_uses import UsesLedger
 from ._wait_record import ReportedWait, WaitRecord
@@ -37,12 +37,12 @@ class RunReports:
 
 def _github_summary(path: Path, waits: Sequence[ReportedWait]) -> str:
     from ._downloads import Fetcher
-    from ._github_summary import append_summary, read_tail, read_tails
+    from ._github_summary import append_summary, read_tail_again, read_tails
 
     fetcher = Fetcher(
         attempts=1, connect_timeout=TAIL_CONNECT_TIMEOUT, read_timeout=TAIL_READ_TIMEOUT
     )
-    tails = read_tails(waits, lambda job, step: read_tail(job, step, fetcher))
+    tails = read_tails(waits, lambda job, step: read_tail_again(job, step, fetcher))
     return append_summary(path, waits, tails)
 
 
@@ -83,5 +83,5 @@ def make_reports(
         from ._github_annotations import error_annotations
 
         reports.annotations = error_annotations(waits)
-    reports.notes = [redact_text(note) for note in reports.notes]
+    reports.notes = [one_line(note) for note in reports.notes]
     return reports

@@ -13,24 +13,20 @@ waiting are a deploy propagating; 401, 403 and 407 are not going to change.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._assertions import assertion_failure
 from ._build_expectations import BodyCheck, Check, Expectation, file_check
 from ._downloads import Fetcher, default_fetcher
 from ._durations import format_duration
 from ._errors import AmplifyAssertionError, AmplifyError
 from ._model import AmplifyJob
-from ._redact import redact_text
+from ._redact import logger, redact_text
 from ._setting_parsers import DOMAIN_PLACEHOLDER
 from ._settings import DEFAULT_SERVE_TIMEOUT
 from ._site_checks import SiteChecks
 from ._site_probe import SiteAnswer, ask, page_url, shown_url
-
-logger = logging.getLogger("pytest_amplify")
 
 FIRST_INTERVAL = 2.0
 MAX_INTERVAL = 15.0
@@ -173,7 +169,7 @@ def _sites(
     if not custom_domains:
         return sites
     if job.resolver is None:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"custom_domains=True lists the custom domains of {job.describe()} with "
             "ListDomainAssociations: use a job from the amplify_job or amplify_jobs fixture"
         )
@@ -237,7 +233,7 @@ def assert_serves_build(
     __tracebackhide__ = True
     _check_arguments(path, expect, files, timeout)
     if not job.succeeded:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"{job.describe()} did not SUCCEED ({job.status}): its build was not deployed, "
             "so no site serves it"
         )
@@ -260,7 +256,7 @@ def assert_serves_build(
     except AmplifyAssertionError:
         raise
     except AmplifyError as exc:
-        raise assertion_failure(
+        raise AmplifyAssertionError(
             f"{job.describe()}: could not prepare the check of its site: {exc}"
         ) from None
     # Notes may quote errors that quote URLs.
@@ -277,8 +273,8 @@ def assert_serves_build(
             if timeout is not None
             else f"amplify_serve_timeout = {format_duration(bound)} (from {checks.timeout_source})"
         )
-        raise assertion_failure(
-            _failure(
+        raise AmplifyAssertionError(
+            *_failure(
                 job,
                 check,
                 sites=sites,
@@ -307,7 +303,7 @@ def _failure(
     limit: str,
     requests: int,
     notes: list[str],
-) -> str:
+) -> list[str]:
     if refused is not None:
         assert refused.answer is not None
         headline = (
@@ -327,4 +323,4 @@ def _failure(
     if notes:
         lines.append("notes:")
         lines.extend(f"  - {note}" for note in notes)
-    return "\n".join(lines)
+    return lines

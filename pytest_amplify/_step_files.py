@@ -7,14 +7,16 @@ new GetJob (when the plugin attached its resolver to the job).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ._downloads import Fetcher, default_fetcher
-from ._errors import AmplifyFetchError, AmplifyUrlExpiredError
+from ._errors import AmplifyError, AmplifyFetchError, AmplifyUrlExpiredError
 from ._log_lines import decode_block, line_blocks, text_lines
 from ._model import AmplifyJob, JobResolver, JobStep
 
@@ -105,6 +107,30 @@ def iter_log_lines(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -
     UTF-8 replaced by U+FFFD."""
     for block in iter_log_blocks(job, step, fetcher):
         yield from text_lines(decode_block(block))
+
+
+# How much of a failed step's log its explanation shows (errors, the job summary).
+LOG_TAIL_LINES = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class LogTail:
+    """The last lines of a step's log, or why there are none."""
+
+    lines: tuple[str, ...] = ()
+    problem: str = ""
+
+
+def read_tail(job: AmplifyJob, step: JobStep, fetcher: Fetcher | None = None) -> LogTail:
+    """The last :data:`LOG_TAIL_LINES` lines of ``step``'s log, or why they could not
+    be read (a failure to read it is part of the explanation, not an error)."""
+    if not step.log_url:
+        return LogTail(problem=f"{step.name} has no log URL")
+    try:
+        tail = deque(iter_log_lines(job, step.name, fetcher), LOG_TAIL_LINES)
+    except AmplifyError as exc:
+        return LogTail(problem=f"the {step.name} log could not be read: {exc}")
+    return LogTail(tuple(tail)) if tail else LogTail(problem=f"the {step.name} log is empty")
 
 
 def read_log(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> str:

@@ -1,5 +1,5 @@
-"""The ``amplify`` section of pytest's terminal summary. Every URL is redacted on
-the way out."""
+"""The ``amplify`` section of pytest's terminal summary: each line redacted and kept
+on one line on the way out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ._durations import format_duration, format_elapsed
 from ._model import MANUAL_JOB_TYPE, AmplifyJob
-from ._redact import redact_text, single_line
+from ._redact import one_line
 from ._target import Target
 from ._wait_record import WaitRecord
 
@@ -41,15 +41,11 @@ def summary_lines(records: Iterable[WaitRecord]) -> list[str]:
         if origin:
             lines.append(f"  {origin}")
         for step in job.steps:
-            reason = (
-                f": {single_line(step.status_reason)}"
-                if step.status_reason and not step.succeeded
-                else ""
-            )
+            reason = f": {step.status_reason}" if step.status_reason and not step.succeeded else ""
             lines.append(
                 f"  {step.name:<10} {step.status:<10} {format_elapsed(step.duration)}{reason}"
             )
-    return [redact_text(line) for line in lines]
+    return [one_line(line) for line in lines]
 
 
 def _origin_line(target: Target, job: AmplifyJob) -> str | None:

@@ -89,7 +89,7 @@ class WaitRecord:
             error_type = getattr(_errors, str(data.get("error_type")), None)
             if not (isinstance(error_type, type) and issubclass(error_type, AmplifyError)):
                 error_type = AmplifyWaitError
-            error = error_type(data["error"])
+            error = error_type(*str(data["error"]).split("\n"))
         return cls(
             target=Target(**data["target"]),
             job=AmplifyJob.from_dict(data["job"]) if data.get("job") else None,

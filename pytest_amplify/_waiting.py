@@ -9,7 +9,6 @@ injected. Driving it step by step lets one thread wait for many jobs at once
 from __future__ import annotations
 
 import dataclasses
-import logging
 import random
 import sys
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from ._call_problems import CallProblem, classify
 from ._clock import WaitClock
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
 from ._model import AmplifyJob, is_finished
+from ._redact import logger
 from ._schedule import PollSchedule
 from ._setting_parsers import LATEST
 from ._target import Target, describe_job
@@ -38,8 +38,6 @@ from ._wait_endings import (
     unreachable_error,
 )
 from ._wait_policy import InsideJob, NoProgress, WaitPolicy, WaitProgress
-
-logger = logging.getLogger("pytest_amplify")
 
 # An endpoint that never answered (DNS failure, connection refused) is given this
 # many tries: a typo in the endpoint or region should not cost the whole timeout.
