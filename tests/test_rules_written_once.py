@@ -40,9 +40,7 @@ def test_base_url(base_url):
 def _event_file(directory: Path) -> Path:
     path = directory / "event.json"
     path.write_text(
-        json.dumps(
-            {"action": "synchronize", "pull_request": {"number": 42, "head": {"sha": HEAD}}}
-        )
+        json.dumps({"action": "synchronize", "pull_request": {"number": 42, "head": {"sha": HEAD}}})
     )
     return path
 
