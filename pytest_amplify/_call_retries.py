@@ -9,14 +9,24 @@ at all gets three tries; permanent failures (denied, not found, bad request,
 expired credentials) are raised at once. The wait itself retries on its own
 schedule, within its own deadline (``_waiting``), with the same sorting of failures
 (``_call_problems``).
+
+Both are tenacity's ``Retrying``, driven one attempt at a time on an injected clock
+(tenacity's own ``stop_after_delay`` reads the real monotonic clock): here, so that
+a download cut in the middle resumes under the same retries as its first request.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import sys
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Literal, NoReturn, TypeVar
+
+from tenacity import DoSleep, RetryCallState, Retrying
+from tenacity.retry import retry_if_exception
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
 
 from ._clock import WaitClock
 from ._durations import format_duration
@@ -27,6 +37,9 @@ Verdict = Literal["transient", "unreachable", "fatal"]
 
 FIRST_DELAY = 0.5
 MAX_DELAY = 10.0
+# An endpoint that never answered (DNS failure, connection refused) is given this
+# many tries in a row, by a wait and by a call alike: a typo in the endpoint or the
+# region should not cost the whole bound.
 MAX_UNREACHABLE = 3
 # Each attempt may take this long at least, even when the bound is about to pass.
 MIN_ATTEMPT = 1.0
@@ -58,25 +71,83 @@ class RetryPolicy:
     max_attempts: int | None = None
     rng: random.Random = dataclasses.field(default_factory=random.Random, compare=False)
 
-    def start(self) -> Retries:
-        return Retries(self)
+    def start(self, verdict: Callable[[Exception], Verdict | None]) -> Retries:
+        """The retries of one call; ``verdict`` sorts its failures (None: not about
+        the call, raised as it is)."""
+        return Retries(self, verdict)
 
     def call(
         self, attempt: Callable[[float], T], verdict: Callable[[Exception], Verdict | None]
     ) -> T:
         """``attempt(seconds_left)`` until it returns, retrying what ``verdict`` calls
         transient; raises :class:`GaveUp`, or the permanent failure itself."""
-        return self.start().call(attempt, verdict)
+        return self.start(verdict).call(attempt)
+
+
+def _plural(count: int) -> str:
+    return f"{count} attempt{'s' if count != 1 else ''}"
+
+
+class _Stop(stop_base):
+    """When to give up, and why (the first reason that applies)."""
+
+    def __init__(self, retries: Retries) -> None:
+        self._retries = retries
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return bool(self.why(retry_state.attempt_number))
+
+    def why(self, attempts: int) -> str:
+        retries, policy = self._retries, self._retries.policy
+        if retries.unreachable >= MAX_UNREACHABLE:
+            return f"{attempts} attempts, the endpoint never reached"
+        if policy.max_attempts is not None and attempts >= policy.max_attempts:
+            return _plural(attempts)
+        if policy.limit - retries.elapsed() <= 0:
+            return (
+                f"{_plural(attempts)} in {format_duration(retries.elapsed())}; "
+                f"{policy.limit_name} = {format_duration(policy.limit)} "
+                f"(from {policy.limit_source})"
+            )
+        return ""
+
+
+class _EqualJitter(wait_base):
+    """Exponential back-off with "equal jitter": never less than half the step, so
+    that retries spread out without ever bunching up at zero; never past the bound."""
+
+    def __init__(self, retries: Retries) -> None:
+        self._retries = retries
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        policy = self._retries.policy
+        step = min(policy.max_delay, policy.first_delay * 2.0 ** (retry_state.attempt_number - 1))
+        delay = step / 2 + policy.rng.uniform(0, step / 2)
+        return max(0.0, min(delay, policy.limit - self._retries.elapsed()))
 
 
 class Retries:
     """The retries of one call (or of one download, across its re-opened streams)."""
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, verdict: Callable[[Exception], Verdict | None]) -> None:
         self.policy = policy
         self.started = policy.clock.monotonic()
-        self.attempts = 0
-        self._unreachable = 0
+        self.unreachable = 0  # failures in a row that never reached the endpoint
+        self._verdict = verdict
+        self._stop = _Stop(self)
+        self._retrying = Retrying(
+            stop=self._stop,
+            wait=_EqualJitter(self),
+            retry=retry_if_exception(self._retried),
+            retry_error_callback=self._give_up,
+            sleep=policy.clock.sleep,
+        )
+        self._state = RetryCallState(self._retrying, fn=None, args=(), kwargs={})
+        self._retrying.begin()
+
+    @property
+    def attempts(self) -> int:
+        return self._state.attempt_number
 
     def elapsed(self) -> float:
         return self.policy.clock.monotonic() - self.started
@@ -85,40 +156,31 @@ class Retries:
         """Seconds an attempt started now may take (at least :data:`MIN_ATTEMPT`)."""
         return max(MIN_ATTEMPT, self.policy.limit - self.elapsed())
 
-    def call(
-        self, attempt: Callable[[float], T], verdict: Callable[[Exception], Verdict | None]
-    ) -> T:
+    def call(self, attempt: Callable[[float], T]) -> T:
         while True:
-            self.attempts += 1
             try:
                 return attempt(self.time_left())
-            except Exception as exc:
-                self.failed(exc, verdict(exc))
+            except Exception:
+                self.failed()
 
-    def failed(self, exc: Exception, verdict: Verdict | None) -> None:
-        """After a failed attempt: sleep before the next one, or raise (the failure
-        itself when it is not to be retried, :class:`GaveUp` when time is out).
-        Call it from the ``except`` block that caught ``exc``."""
-        if verdict is None or verdict == "fatal":
-            raise exc
-        self._unreachable = self._unreachable + 1 if verdict == "unreachable" else 0
-        policy = self.policy
-        left = policy.limit - self.elapsed()
-        why = ""
-        if self._unreachable >= MAX_UNREACHABLE:
-            why = f"{self.attempts} attempts, the endpoint never reached"
-        elif policy.max_attempts is not None and self.attempts >= policy.max_attempts:
-            why = f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"
-        elif left <= 0:
-            why = (
-                f"{self.attempts} attempt{'s' if self.attempts != 1 else ''} in "
-                f"{format_duration(self.elapsed())}; {policy.limit_name} = "
-                f"{format_duration(policy.limit)} (from {policy.limit_source})"
-            )
-        if why:
-            raise GaveUp(exc, self.attempts, self.elapsed(), why) from exc
-        # Exponential back-off with "equal jitter": never less than half the step,
-        # so that retries spread out without ever bunching up at zero.
-        step = min(policy.max_delay, policy.first_delay * 2 ** (self.attempts - 1))
-        delay = step / 2 + policy.rng.uniform(0, step / 2)
-        policy.clock.sleep(min(delay, left))
+    def failed(self) -> None:
+        """After a failed attempt (call it from the ``except`` block that caught the
+        failure): sleep before the next one, or raise, the failure itself when it is
+        not to be retried, :class:`GaveUp` when the retries are spent."""
+        self._state.set_exception(sys.exc_info())  # type: ignore[arg-type]
+        action = self._retrying.iter(self._state)
+        assert isinstance(action, DoSleep), action  # the other endings raise
+        self._retrying.sleep(float(action))
+        self._state.prepare_for_next_attempt()
+
+    def _retried(self, exc: BaseException) -> bool:
+        verdict = self._verdict(exc) if isinstance(exc, Exception) else None
+        self.unreachable = self.unreachable + 1 if verdict == "unreachable" else 0
+        return verdict in ("transient", "unreachable")
+
+    def _give_up(self, retry_state: RetryCallState) -> NoReturn:
+        assert retry_state.outcome is not None
+        last = retry_state.outcome.exception()
+        assert last is not None
+        why = self._stop.why(retry_state.attempt_number)
+        raise GaveUp(last, retry_state.attempt_number, self.elapsed(), why) from last

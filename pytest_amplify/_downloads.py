@@ -182,7 +182,7 @@ class Fetcher:
                 body = answer.response.read(8192)
             raise _Refused(answer.status, body)
 
-        return retries.call(attempt, _verdict)
+        return retries.call(attempt)
 
     def _chunks(self, url: str, what: str, limit: int) -> Generator[bytes, None, None]:
         """The body in pieces as they arrive; a stream cut in the middle (and
@@ -190,7 +190,7 @@ class Fetcher:
         from ._transport import RequestFailed
 
         shown = strip_query(url)
-        retries = self._policy().start()
+        retries = self._policy().start(_verdict)
         delivered = 0
         try:
             while True:
@@ -212,8 +212,8 @@ class Fetcher:
                             with watch.paused():
                                 yield chunk
                     return
-                except RequestFailed as failed:
-                    retries.failed(failed, _verdict(failed))
+                except RequestFailed:
+                    retries.failed()
         except _Refused as refused:
             raise self._error(refused.status, refused.body, what, shown) from None
         except RequestFailed as failed:

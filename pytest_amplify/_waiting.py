@@ -23,6 +23,7 @@ from ._amplify_api import AmplifyApi
 from ._api_values import job_number
 from ._aws import MIN_CALL_TIMEOUT
 from ._call_problems import CallProblem, classify
+from ._call_retries import MAX_UNREACHABLE
 from ._clock import WaitClock
 from ._job_listing import ListedJob, find_in_listing, history, successful_durations
 from ._model import AmplifyJob, is_finished
@@ -39,9 +40,6 @@ from ._wait_endings import (
 )
 from ._wait_policy import InsideJob, NoProgress, WaitPolicy, WaitProgress
 
-# An endpoint that never answered (DNS failure, connection refused) is given this
-# many tries: a typo in the endpoint or region should not cost the whole timeout.
-MAX_UNREACHABLE = 3
 MAX_HISTORY_TRIES = 3
 
 

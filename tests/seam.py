@@ -18,6 +18,7 @@ from pytest_amplify._amplify_api import AmplifyApi
 from pytest_amplify._aws import ClientFactory, Connection
 from pytest_amplify._block_filter import loosen
 from pytest_amplify._call_problems import MOTO_HINT, CallProblem
+from pytest_amplify._call_retries import MAX_UNREACHABLE
 from pytest_amplify._durations import format_duration, parse_duration
 from pytest_amplify._end_forecast import EndForecast
 from pytest_amplify._github_annotations import (
@@ -27,7 +28,7 @@ from pytest_amplify._github_annotations import (
     escape_property,
 )
 from pytest_amplify._github_event import PullRequestEvent, closed_message
-from pytest_amplify._github_summary import GITHUB_LIMIT, LogTail, fenced, render
+from pytest_amplify._github_summary import GITHUB_LIMIT, fenced, render
 from pytest_amplify._job_listing import ListedJob
 from pytest_amplify._log_lines import MAX_LINE, LineTooLong, line_blocks
 from pytest_amplify._log_search import ClosestLines, LineSearch, scan
@@ -49,13 +50,14 @@ from pytest_amplify._settings import (
 )
 from pytest_amplify._site_checks import SiteChecks
 from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
+from pytest_amplify._step_files import LogTail
 from pytest_amplify._target import Target
 from pytest_amplify._test_uses import TEST_OUTCOMES
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
 from pytest_amplify._wait_record import OUTCOMES, ReportedWait, UsingTest, WaitRecord
-from pytest_amplify._waiting import MAX_UNREACHABLE, JobWait
+from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 __all__ = [
