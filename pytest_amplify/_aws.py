@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._errors import AmplifyConfigError, AmplifyResponseError
-from ._setting_parsers import REGION_NAME
+from ._setting_parsers import region_problem
 
 if TYPE_CHECKING:
     import boto3.session
@@ -167,20 +167,13 @@ class ClientFactory:
                 "Amplify needs a region: set amplify_region / --amplify-region, or "
                 "AWS_DEFAULT_REGION in the environment (boto3 does not read AWS_REGION)"
             )
-        if not connection.region and not REGION_NAME.fullmatch(region):
+        if not connection.region:
             # The bad-input rule holds with an endpoint too: a typo is never signed for.
-            raise AmplifyConfigError(
-                f"region {region!r} (from boto3's configuration: AWS_DEFAULT_REGION or the "
-                "profile) is not a region name such as us-east-1 or eu-west-2; fix it, or "
-                "set amplify_region"
-            )
-        if not connection.endpoint_url and not connection.region:
-            known = session.get_available_regions("amplify")
-            if known and region not in known:
+            problem = region_problem(region, check_known=not connection.endpoint_url)
+            if problem:
                 raise AmplifyConfigError(
-                    f"region {region!r} (from boto3's configuration: "
-                    "AWS_DEFAULT_REGION or the profile) is not a region where botocore knows "
-                    "Amplify; set amplify_region to the app's region, e.g. us-east-1"
+                    f"region {region!r} (from boto3's configuration: AWS_DEFAULT_REGION or "
+                    f"the profile): {problem}; fix it, or set amplify_region to the app's region"
                 )
         return region
 

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from ._model import JobStatus
 from ._redact import redact_text
-from ._report_text import OUTCOME_WORDS, headline, shortened, tests_phrase
-from ._wait_record import ReportedWait
+from ._report_text import headline, shortened, tests_phrase
+from ._wait_record import OUTCOMES, ReportedWait
 
 MAX_ANNOTATIONS = 5
 MAX_MESSAGE = 1000
@@ -46,7 +46,7 @@ def workflow_command(name: str, message: str, **properties: str) -> str:
 def _message(wait: ReportedWait) -> str:
     record, job = wait.record, wait.record.job
     if job is None:
-        text = str(record.error) or OUTCOME_WORDS[record.outcome]
+        text = str(record.error) or OUTCOMES[record.outcome].words
     else:
         failed = [
             f"step {step.name} {step.status}"

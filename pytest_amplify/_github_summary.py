@@ -21,10 +21,10 @@ from ._downloads import Fetcher
 from ._durations import format_duration, format_elapsed
 from ._model import AmplifyJob, JobStatus, JobStep
 from ._redact import one_line, redact_text
-from ._report_text import OUTCOME_WORDS, ended, headline, shortened, tests_phrase
+from ._report_text import ended, headline, shortened, tests_phrase
 from ._step_files import LogTail, read_tail
 from ._target import Target
-from ._wait_record import ReportedWait
+from ._wait_record import OUTCOMES, ReportedWait
 
 TITLE = "## Amplify deployments"
 GITHUB_LIMIT = 1024 * 1024  # bytes; GitHub shows nothing of a step summary over it
@@ -32,15 +32,6 @@ MAX_SECTION = 256 * 1024
 MARGIN = 1024
 MAX_LINE = 1000
 MAX_MESSAGE = 8000
-ICONS = {
-    "succeeded": "✅",
-    "failed": "❌",
-    "cancelled": "⛔",
-    "timed_out": "⏱️",
-    "unreachable": "🔌",
-    "service_error": "🚫",
-    "wait_failed": "❌",
-}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&])")
 _BACKTICKS = re.compile(r"`+")
 
@@ -118,7 +109,7 @@ def overview_row(wait: ReportedWait) -> str:
         links = f"{_link('console', job.console_url)} · {_link('site', site)}"
     return _row(
         [
-            ICONS[record.outcome],
+            OUTCOMES[record.outcome].icon,
             text(target.app_id),
             text(target.branch),
             text(job.job_id if job else target.which),
@@ -160,11 +151,11 @@ def _tail_block(step: JobStep, tail: LogTail | None) -> str:
 def wait_block(wait: ReportedWait, tails: Mapping[TailKey, LogTail] | None) -> str:
     """One wait's section; ``tails`` None leaves the log tails out (to fit the cap)."""
     record, job = wait.record, wait.record.job
-    block = f"### {ICONS[record.outcome]} {text(headline(wait))}\n\n"
+    block = f"### {OUTCOMES[record.outcome].icon} {text(headline(wait))}\n\n"
     block += f"Used by {text(tests_phrase(wait.tests))}.\n\n"
     if job is None:
         message = shortened(redact_text(str(record.error) or ""), MAX_MESSAGE)
-        gist = shortened(record.error_line, 100) or OUTCOME_WORDS[record.outcome]
+        gist = shortened(record.error_line, 100) or OUTCOMES[record.outcome].words
         return block + details(f"{type(record.error).__name__}: {gist}", message)
     block += _steps_table(job)
     if not job.succeeded:

@@ -25,6 +25,7 @@ from ._api_values import (
 )
 from ._errors import AmplifyResponseError, AmplifyStepNotFoundError
 from ._redact import redact_url
+from ._setting_parsers import display_name
 from ._site_checks import SiteChecks
 from ._target import describe_job
 
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from ._call_retries import RetryPolicy
 
 
-class JobResolver(Protocol):
-    """The session-level object that does, for a job, what needs the network."""
+class JobBackend(Protocol):
+    """What does, for a job, the work that needs the network: the session's
+    ``_resolver.JobResolver``, which the model cannot name (it builds on the model)."""
 
     def branch_url(self, job: AmplifyJob) -> str: ...
 
@@ -211,7 +213,7 @@ _STEP_FIELDS: _Fields = (
 def default_branch_url(app_id: str, branch: str) -> str:
     """Where Amplify serves a branch by default: the branch's display name (``/`` made
     ``-``) as a subdomain of the app's ``amplifyapp.com`` domain."""
-    return f"https://{branch.replace('/', '-')}.{app_id}.amplifyapp.com"
+    return f"https://{display_name(branch)}.{app_id}.amplifyapp.com"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,7 +245,7 @@ class AmplifyJob(_Outcome):
     # Set by the plugin: the session's resolver, which does the network work (GetApp
     # and GetBranch for the site, GetJob for fresh URLs). Not data: it neither
     # compares nor serialises.
-    resolver: JobResolver | None = dataclasses.field(default=None, repr=False, compare=False)
+    resolver: JobBackend | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", tuple(self.steps))
@@ -368,7 +370,7 @@ class AmplifyJob(_Outcome):
             site_url=data.get("site_url"),
         )
 
-    def with_resolver(self, resolver: JobResolver | None) -> AmplifyJob:
+    def with_resolver(self, resolver: JobBackend | None) -> AmplifyJob:
         return dataclasses.replace(self, resolver=resolver)
 
     def refetched(self) -> AmplifyJob | None:

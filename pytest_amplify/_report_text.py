@@ -5,31 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ._wait_record import ReportedWait, UsingTest
-
-OUTCOME_WORDS = {
-    "succeeded": "succeeded",
-    "failed": "failed",
-    "cancelled": "cancelled",
-    "timed_out": "timed out",
-    "unreachable": "endpoint unreachable",
-    "service_error": "wait failed",
-    "wait_failed": "wait failed",
-}
-_TEST_OUTCOME_WORDS = {
-    "passed": ("passed", "passed"),
-    "failed": ("failed", "failed"),
-    "error": ("error", "errors"),
-    "skipped": ("skipped", "skipped"),
-    "xfailed": ("xfailed", "xfailed"),
-    "xpassed": ("xpassed", "xpassed"),
-}
+from ._wait_record import OUTCOMES, TEST_OUTCOMES, ReportedWait, UsingTest
 
 
 def ended(wait: ReportedWait) -> str:
     """``SUCCEED``, ``FAILED``: the job's status; or the failed wait in words."""
     job = wait.record.job
-    return job.status if job is not None else OUTCOME_WORDS[wait.record.outcome]
+    return job.status if job is not None else OUTCOMES[wait.record.outcome].words
 
 
 def headline(wait: ReportedWait) -> str:
@@ -46,7 +28,7 @@ def tests_phrase(tests: Sequence[UsingTest]) -> str:
         return "no test recorded"
     counts = Counter(test.outcome for test in tests)
     parts = []
-    for outcome, (one, many) in _TEST_OUTCOME_WORDS.items():
+    for outcome, (one, many) in TEST_OUTCOMES.items():
         if counts[outcome]:
             parts.append(f"{counts[outcome]} {one if counts[outcome] == 1 else many}")
     noun = "test" if len(tests) == 1 else "tests"

@@ -23,7 +23,7 @@ from ._durations import format_duration
 from ._errors import AmplifyAssertionError, AmplifyError
 from ._model import AmplifyJob
 from ._redact import logger, redact_text
-from ._setting_parsers import DOMAIN_PLACEHOLDER
+from ._setting_parsers import fill_domain_url
 from ._settings import DEFAULT_SERVE_TIMEOUT
 from ._site_checks import SiteChecks
 from ._site_probe import SiteAnswer, ask, page_url, shown_url
@@ -174,7 +174,7 @@ def _sites(
             "ListDomainAssociations: use a job from the amplify_job or amplify_jobs fixture"
         )
     for host in custom_domain_hosts(job.resolver.domain_associations(job), job.branch, notes):
-        base = checks.domain_url.replace(DOMAIN_PLACEHOLDER, host)
+        base = fill_domain_url(checks.domain_url, host)
         sites.append(_Site("custom domain", page_url(base, path)))
     return sites
 

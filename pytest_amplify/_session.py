@@ -21,6 +21,7 @@ from ._marker import apply_marker, marker_kwargs
 from ._model import AmplifyJob
 from ._overrides import OverrideStack
 from ._resolver import JobOrigin, JobResolver
+from ._setting_parsers import fill_site_url
 from ._setting_sources import apply_deferred
 from ._settings import Settings
 from ._site_checks import SiteChecks
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
     from ._wait_policy import WaitProgress
     from ._waiting import JobWait
     from ._xdist_sharing import SharedWaits
-
-
-def fill_site_url(template: str, app_id: str, branch: str) -> str:
-    return template.replace("{app_id}", app_id).replace("{branch}", branch.replace("/", "-"))
 
 
 class AmplifySession:
@@ -219,13 +216,12 @@ class AmplifySession:
 
     def _wait_now(self, settings: Settings, target: Target, connection: Connection) -> WaitRecord:
         wait = self.new_wait(settings, target, connection)
-        record = WaitRecord(wait.target)
+        outcome: AmplifyJob | AmplifyWaitError
         try:
-            record.job = wait.run()
+            outcome = wait.run()
         except AmplifyWaitError as error:
-            record.error = error
-        record.polls, record.calls, record.waited = wait.polls, wait.calls, wait.elapsed()
-        return record
+            outcome = error
+        return WaitRecord.of(wait, outcome)
 
     def wait_all(self, settings_list: Sequence[Settings]) -> list[WaitRecord]:
         """Wait for several targets at once; cached targets are not waited for
@@ -264,15 +260,7 @@ class AmplifySession:
         ]
 
         def done(index: int, outcome: AmplifyJob | AmplifyWaitError) -> None:
-            wait = waits[index]
-            record = WaitRecord(
-                wait.target, polls=wait.polls, calls=wait.calls, waited=wait.elapsed()
-            )
-            if isinstance(outcome, AmplifyJob):
-                record.job = outcome
-            else:
-                record.error = outcome
-            publish(wait.target, record)
+            publish(waits[index].target, WaitRecord.of(waits[index], outcome))
 
         run_waits(waits, self.clock(), on_done=done)
 

@@ -3,6 +3,7 @@ raises :class:`SettingError` saying why and what to write instead."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -22,16 +23,34 @@ MAX_TIMEOUT = 24 * 3600.0
 MAX_INTERVAL = 3600.0
 HTML_SCREENSHOT_MODES = ("failed", "always", "never")
 
-_APP_ID = re.compile(r"d[a-z0-9]{1,19}")
+# Amplify app ids: "d" and up to 19 lower-case letters or digits.
+APP_ID = re.compile(r"d[a-z0-9]{1,19}")
 REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
 DOMAIN_PLACEHOLDER = "{domain}"
+# Where a custom domain is reached by default: the host name itself, over HTTPS.
+DEFAULT_DOMAIN_URL = f"https://{DOMAIN_PLACEHOLDER}"
 # GITHUB_REF_NAME on a pull_request event: GitHub's merge ref, not a branch Amplify builds.
 _GITHUB_MERGE_REF = re.compile(r"(\d+)/(merge|head)")
 
 
 def preview_branch(number: int) -> str:
     return f"{PREVIEW_PREFIX}{number}"
+
+
+def display_name(branch: str) -> str:
+    """A branch's display name, as Amplify names its site: ``/`` made ``-``."""
+    return branch.replace("/", "-")
+
+
+def fill_site_url(template: str, app_id: str, branch: str) -> str:
+    """``amplify_site_url`` for one branch: ``{branch}`` is its display name."""
+    return template.replace("{app_id}", app_id).replace("{branch}", display_name(branch))
+
+
+def fill_domain_url(template: str, host: str) -> str:
+    """``amplify_domain_url`` for one custom domain's host name."""
+    return template.replace(DOMAIN_PLACEHOLDER, host)
 
 
 def branch_under_test(branch: str | None, pull_request: int | None) -> str | None:
@@ -105,7 +124,7 @@ def _nonblank(text: str) -> str:
 
 def parse_app_id(text: str) -> str:
     value = _nonblank(text)
-    if not _APP_ID.fullmatch(value):
+    if not APP_ID.fullmatch(value):
         raise SettingError(
             "it is not an Amplify app id: those are 'd' and up to 19 lower-case letters "
             "or digits, e.g. d1a2b3c4d5e6f7 (the Amplify console shows it under App settings)"
@@ -163,8 +182,10 @@ def parse_pull_request(text: str) -> int:
 
 def parse_region(text: str) -> str:
     value = _nonblank(text)
-    if not REGION_NAME.fullmatch(value):
-        raise SettingError("it is not an AWS region name such as us-east-1 or eu-west-2")
+    # Whether Amplify is there is checked once the endpoint is known (read_settings).
+    problem = region_problem(value, check_known=False)
+    if problem:
+        raise SettingError(problem)
     return value
 
 
@@ -197,7 +218,7 @@ def parse_site_url(text: str) -> str:
 
 
 def parse_domain_url(text: str) -> str:
-    value = _parse_url(text, "https://{domain}")
+    value = _parse_url(text, DEFAULT_DOMAIN_URL)
     names = set(re.findall(r"{([^{}]*)}", value))
     if names != {"domain"}:
         raise SettingError(
@@ -257,6 +278,7 @@ def parse_html_screenshots(text: str) -> str:
     return value
 
 
+@functools.cache
 def _known_regions() -> frozenset[str]:
     """Regions botocore's endpoint data lists for Amplify, read without importing
     botocore (plugin start-up stays free of it)."""
@@ -275,13 +297,24 @@ def _known_regions() -> frozenset[str]:
     return frozenset(regions)
 
 
-def check_region_known(region: str, source: str) -> None:
-    known = _known_regions()
+def region_problem(region: str, *, check_known: bool = True) -> str | None:
+    """Why Amplify's calls cannot go to ``region`` (not a region name; with
+    ``check_known``, not a region where botocore knows Amplify), or None. The one
+    region rule: for ``amplify_region`` and for the region of boto3's own chain."""
+    if not REGION_NAME.fullmatch(region):
+        return "it is not an AWS region name such as us-east-1 or eu-west-2"
+    known = _known_regions() if check_known else frozenset()
     if known and region not in known:
         close = sorted(r for r in known if r.split("-")[0] == region.split("-", maxsplit=1)[0])[:6]
         hint = f"; did you mean one of {', '.join(close)}?" if close else ""
-        raise AmplifyConfigError(
-            f"amplify_region = {region!r} (from {source}): Amplify is not available in "
-            f"{region} as far as botocore knows{hint} (set amplify_endpoint_url for a "
-            "private endpoint)"
+        return (
+            f"Amplify is not available in {region} as far as botocore knows{hint} (set "
+            "amplify_endpoint_url for a private endpoint)"
         )
+    return None
+
+
+def check_region_known(region: str, source: str) -> None:
+    problem = region_problem(region)
+    if problem:
+        raise AmplifyConfigError(f"amplify_region = {region!r} (from {source}): {problem}")

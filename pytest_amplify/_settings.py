@@ -21,6 +21,7 @@ from ._durations import format_duration
 from ._errors import AmplifyConfigError
 from ._setting_option import ENVIRONMENT, Option, Setting, declare
 from ._setting_parsers import (
+    DEFAULT_DOMAIN_URL,
     LATEST,
     bool_value,
     branch_under_test,
@@ -50,7 +51,6 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 DEFAULT_RETRY_TIMEOUT = 60.0  # also a Fetcher's and a RetryPolicy's
 # A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
 DEFAULT_SERVE_TIMEOUT = 5 * 60.0
-DEFAULT_DOMAIN_URL = "https://{domain}"
 
 
 # Not compared (eq=False): dataclasses would build an __eq__ over every field in

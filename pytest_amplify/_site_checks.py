@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ._clock import WaitClock
+from ._setting_parsers import DEFAULT_DOMAIN_URL
 
 
 @dataclasses.dataclass(frozen=True)
@@ -13,6 +14,6 @@ class SiteChecks:
     where custom domains are reached (``{domain}`` is the host name), and the clock."""
 
     timeout: float
-    domain_url: str = "https://{domain}"
+    domain_url: str = DEFAULT_DOMAIN_URL
     clock: WaitClock = dataclasses.field(default_factory=WaitClock)
     timeout_source: str = "default"

@@ -18,7 +18,7 @@ from typing import TypeVar
 from ._downloads import Fetcher, default_fetcher
 from ._errors import AmplifyError, AmplifyFetchError, AmplifyUrlExpiredError
 from ._log_lines import decode_block, line_blocks, text_lines
-from ._model import AmplifyJob, JobResolver, JobStep
+from ._model import AmplifyJob, JobBackend, JobStep
 
 # pytest prints the arguments of every frame in a traceback, and these frames hold
 # presigned URLs: hide them (the errors raised here already say what happened).
@@ -175,7 +175,7 @@ def screenshot_bytes(
     )
 
 
-def resolver_of(job: AmplifyJob, what: str) -> JobResolver:
+def resolver_of(job: AmplifyJob, what: str) -> JobBackend:
     if job.resolver is None:
         raise AmplifyFetchError(
             f"{what} of {job.describe()} need the Amplify API (ListArtifacts, GetArtifactUrl); "

@@ -40,8 +40,6 @@ class SessionJobUse:
 
 
 _SESSION_JOB: pytest.StashKey[SessionJobUse] = pytest.StashKey()
-# A test's outcome, as the JSON report names it.
-TEST_OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 
 
 def record_use(

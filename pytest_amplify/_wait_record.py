@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from . import _errors
 from ._errors import (
@@ -17,21 +17,55 @@ from ._errors import (
 from ._model import AmplifyJob, JobStatus
 from ._target import Target
 
-# How a wait ended, in the words of the reports (the JSON report's ``outcome``).
-OUTCOMES = (
-    "succeeded",
-    "failed",
-    "cancelled",
-    "timed_out",
-    "unreachable",
-    "service_error",
-    "wait_failed",
-)
+
+class Outcome(NamedTuple):
+    """How the reports put one way a wait can end."""
+
+    words: str
+    icon: str
+
+
+# Every way a wait can end: its name (the JSON report's ``outcome``), then how the
+# reports show it (the annotations and the job summary in words, the summary's icon).
+OUTCOMES: Mapping[str, Outcome] = {
+    "succeeded": Outcome("succeeded", "✅"),
+    "failed": Outcome("failed", "❌"),
+    "cancelled": Outcome("cancelled", "⛔"),
+    "timed_out": Outcome("timed out", "⏱️"),
+    "unreachable": Outcome("endpoint unreachable", "🔌"),
+    "service_error": Outcome("wait failed", "🚫"),
+    "wait_failed": Outcome("wait failed", "❌"),
+}
+# Every way a test can end (the JSON report's test ``outcome``), in words for one
+# test and for several.
+TEST_OUTCOMES: Mapping[str, tuple[str, str]] = {
+    "passed": ("passed", "passed"),
+    "failed": ("failed", "failed"),
+    "error": ("error", "errors"),
+    "skipped": ("skipped", "skipped"),
+    "xfailed": ("xfailed", "xfailed"),
+    "xpassed": ("xpassed", "xpassed"),
+}
 _ERROR_OUTCOMES: tuple[tuple[type[AmplifyError], str], ...] = (
     (AmplifyTimeoutError, "timed_out"),
     (AmplifyUnreachableError, "unreachable"),
     (AmplifyServiceError, "service_error"),
 )
+
+
+class EndedWait(Protocol):
+    """What a record keeps of a wait (``_waiting.JobWait``, which builds on this module)."""
+
+    @property
+    def target(self) -> Target: ...
+
+    @property
+    def polls(self) -> int: ...
+
+    @property
+    def calls(self) -> int: ...
+
+    def elapsed(self) -> float: ...
 
 
 @dataclasses.dataclass
@@ -44,6 +78,16 @@ class WaitRecord:
     polls: int = 0
     calls: int = 0
     waited: float = 0.0
+
+    @classmethod
+    def of(cls, wait: EndedWait, outcome: AmplifyJob | AmplifyWaitError) -> WaitRecord:
+        """How ``wait`` ended: with ``outcome``, after its polls, calls and time."""
+        record = cls(wait.target, polls=wait.polls, calls=wait.calls, waited=wait.elapsed())
+        if isinstance(outcome, AmplifyJob):
+            record.job = outcome
+        else:
+            record.error = outcome
+        return record
 
     def result(self) -> AmplifyJob:
         if self.error is not None:

@@ -9,6 +9,7 @@ PYTEST_DONT_REWRITE
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -96,9 +97,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.stash[SETTINGS_KEY][0].base_url.value:
         # Registered now, after every entry-point and -p plugin: its base_url
         # overrides pytest-base-url's and pytest-playwright's; a conftest's beats it.
-        from . import _base_url
-
-        config.pluginmanager.register(_base_url, "amplify-base-url")
+        # The module as sys.modules has it now, not as the package last saw it (an
+        # in-process pytester run drops the modules it imported, not the attribute).
+        base_url = importlib.import_module(f"{__package__}._base_url")
+        config.pluginmanager.register(base_url, "amplify-base-url")
     if not is_xdist_worker(config):
         reporting = config.stash[REPORTING] = ReportingHooks()
         config.pluginmanager.register(reporting, "amplify-reporting")

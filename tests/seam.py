@@ -38,8 +38,7 @@ from pytest_amplify._redact import is_signing_parameter, strip_query
 from pytest_amplify._resolver import JobOrigin, JobResolver
 from pytest_amplify._schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
 from pytest_amplify._serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
-from pytest_amplify._session import fill_site_url
-from pytest_amplify._setting_parsers import LATEST
+from pytest_amplify._setting_parsers import LATEST, fill_site_url
 from pytest_amplify._settings import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -52,11 +51,16 @@ from pytest_amplify._site_checks import SiteChecks
 from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
 from pytest_amplify._step_files import LogTail
 from pytest_amplify._target import Target
-from pytest_amplify._test_uses import TEST_OUTCOMES
 from pytest_amplify._wait_all import run_waits
 from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
 from pytest_amplify._wait_policy import InsideJob, WaitPolicy
-from pytest_amplify._wait_record import OUTCOMES, ReportedWait, UsingTest, WaitRecord
+from pytest_amplify._wait_record import (
+    OUTCOMES,
+    TEST_OUTCOMES,
+    ReportedWait,
+    UsingTest,
+    WaitRecord,
+)
 from pytest_amplify._waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 

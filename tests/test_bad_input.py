@@ -154,7 +154,8 @@ def test_a_region_that_does_not_exist_in_the_environment(
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "xx-nowhere-9")
     line = one_line_error(run_smoke(pytester), "region 'xx-nowhere-9'")
-    assert "is not a region where botocore knows Amplify; set amplify_region" in line
+    assert "Amplify is not available in xx-nowhere-9 as far as botocore knows" in line
+    assert "set amplify_region to the app's region" in line
 
 
 def test_a_misspelt_region_in_the_environment_is_an_error_with_an_endpoint_too(
@@ -165,7 +166,8 @@ def test_a_misspelt_region_in_the_environment_is_an_error_with_an_endpoint_too(
         run_smoke(pytester, f"--amplify-endpoint-url={fake.endpoint_url}"), "region 'us-east1'"
     )
     assert (
-        "is not a region name such as us-east-1 or eu-west-2; fix it, or set amplify_region" in line
+        "it is not an AWS region name such as us-east-1 or eu-west-2; fix it, or set amplify_region"
+        in line
     )
     assert fake.calls() == 0
 

@@ -5,6 +5,7 @@ the rule disagreed with the first."""
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import time
@@ -302,3 +303,99 @@ def test_no_outside_text_starts_a_line_of_pytests_output(
     report = json.loads((pytester.path / "report.json").read_text())
     (step,) = report["waits"][0]["job"]["steps"]
     assert step["status_reason"] == "Build failed ::error::x ::stop-commands::y"
+
+
+# -- each rule once, held by a test ----------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parent.parent / "pytest_amplify"
+SOURCES = {path: ast.parse(path.read_text()) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _assigned(name: str) -> list[str]:
+    """Where the package assigns ``name`` at module level."""
+    found = []
+    for path, tree in SOURCES.items():
+        for node in tree.body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.append(path.name)
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MAX_UNREACHABLE",
+        "LOG_TAIL_LINES",
+        "DEFAULT_DOMAIN_URL",
+        "OUTCOMES",
+        "TEST_OUTCOMES",
+        "APP_ID",
+        "REGION_NAME",
+        "LATEST",
+        "PREVIEW_PREFIX",
+    ],
+)
+def test_each_constant_is_defined_once(name: str) -> None:
+    assert len(_assigned(name)) == 1, _assigned(name)
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["https://{domain}", "succeeded", "timed out", "endpoint unreachable", "pr-"],
+)
+def test_each_rules_text_is_written_in_one_module(literal: str) -> None:
+    places = [
+        path.name
+        for path, tree in SOURCES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and literal in node.value
+        # Docstrings and messages may name it; the rule is where it is a value of its own.
+        and node.value.strip() == literal
+    ]
+    assert len(set(places)) <= 1, places
+
+
+def test_no_two_classes_share_a_name() -> None:
+    classes: dict[str, list[str]] = {}
+    for path, tree in SOURCES.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                classes.setdefault(node.name, []).append(str(path.relative_to(PACKAGE)))
+    assert {name: where for name, where in classes.items() if len(where) > 1} == {}
+
+
+def test_calls_are_retried_by_one_engine() -> None:
+    """Only tenacity sleeps between attempts: no module sleeps in a loop of its own but
+    the wait's driver (which sleeps what tenacity decides) and wait_all's scheduler."""
+    sleepers = sorted(
+        f"{path.name}:{node.lineno}"
+        for path, tree in SOURCES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "sleep"
+        and "testing" not in path.parts
+    )
+    assert [where.split(":")[0] for where in sleepers] == [
+        "_call_retries.py",
+        "_wait_all.py",
+        "_waiting.py",
+    ]
+    retrying = sorted(
+        path.name
+        for path, tree in SOURCES.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Retrying"
+    )
+    assert retrying == ["_call_retries.py", "_serves_build.py", "_waiting.py"]

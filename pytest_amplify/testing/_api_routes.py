@@ -54,7 +54,7 @@ def route(method: str, segments: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
-class AmplifyApi:
+class ApiRoutes:
     """Answers every request the HTTP server receives (its ``dispatch``)."""
 
     def __init__(self, store: Store, faults: Faults, files: FileServer, log: RequestLog) -> None:

@@ -14,7 +14,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .._model import TERMINAL_STATUSES
-from ._api_routes import AmplifyApi
+from .._setting_parsers import fill_domain_url, preview_branch
+from ._api_routes import ApiRoutes
 from ._clock import Clock, SimulatedClock, real_clock
 from ._faults import FaultInjection, Faults
 from ._file_serving import SITES_PREFIX, FileServer
@@ -78,7 +79,7 @@ class FakeAmplify(FaultInjection):
         self._log = RequestLog(lock)
         signer = UrlSigner(self._store.clock, region, url_expires)
         self._files = FileServer(self._store, signer, lock, lambda: self.endpoint_url)
-        self._api = AmplifyApi(self._store, self._faults, self._files, self._log)
+        self._api = ApiRoutes(self._store, self._faults, self._files, self._log)
 
     @property
     def clock(self) -> Clock:
@@ -221,7 +222,7 @@ class FakeAmplify(FaultInjection):
             raise ValueError(
                 f"pull_request is a pull request number such as 42, not {pull_request!r}"
             )
-        branch = f"pr-{pull_request}"
+        branch = preview_branch(pull_request)
         self._store.add_branch(app_id, branch, created_after=created_after, stage="PULL_REQUEST")
         if job.get("status", "SUCCEED") not in TERMINAL_STATUSES:
             job.setdefault("started_at", self.clock() + created_after)
@@ -357,7 +358,7 @@ class FakeAmplify(FaultInjection):
 
     def domain_url(self, host: str) -> str:
         """Where the local service serves the custom domain ``host`` (``www.example.com``)."""
-        return self.domain_url_template.replace("{domain}", host)
+        return fill_domain_url(self.domain_url_template, host)
 
     # -- request log -----------------------------------------------------------------
 

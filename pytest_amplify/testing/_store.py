@@ -8,9 +8,11 @@ import threading
 import uuid
 from collections.abc import Mapping
 
+from .._setting_parsers import APP_ID
+from .._setting_parsers import display_name as amplify_display_name
 from ._clock import Clock
 from ._steps import check_status, typical_steps
-from ._timeline import APP_ID_PATTERN, JOB_TYPES, FakeJob, Stage, StepsArgument, to_steps
+from ._timeline import JOB_TYPES, FakeJob, Stage, StepsArgument, to_steps
 
 PLATFORMS = ("WEB", "WEB_DYNAMIC", "WEB_COMPUTE")
 DOMAIN_STATUSES = (
@@ -113,7 +115,7 @@ class Store:
         default_domain: str | None = None,
         platform: str | None = None,
     ) -> FakeApp:
-        if not isinstance(app_id, str) or not APP_ID_PATTERN.fullmatch(app_id) or len(app_id) > 20:
+        if not isinstance(app_id, str) or not APP_ID.fullmatch(app_id):
             raise ValueError(
                 f"app_id {app_id!r} is not an Amplify app id ('d' and up to 19 lower-case "
                 "letters or digits, e.g. 'd1' or 'd2abc3def4')"
@@ -186,7 +188,7 @@ class Store:
                 record = FakeBranch(
                     app_id,
                     branch,
-                    display_name or branch.replace("/", "-"),
+                    display_name or amplify_display_name(branch),
                     self.clock() + created_after,
                     stage=stage or "PRODUCTION",
                 )
@@ -345,7 +347,7 @@ class Store:
         """The branch's name in its site's address, also for a branch not added yet."""
         with self.lock:
             record = self._branches.get((app_id, branch))
-        return record.display_name if record is not None else branch.replace("/", "-")
+        return record.display_name if record is not None else amplify_display_name(branch)
 
     def site_page(self, app_id: str, display_name: str, page: str) -> bytes | None:
         with self.lock:

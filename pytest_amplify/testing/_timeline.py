@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -12,7 +11,6 @@ from ._steps import UNSUCCESSFUL, FakeStep, check_status, ended_steps, typical_s
 
 JOB_TYPES = ("RELEASE", "RETRY", "MANUAL", "WEB_HOOK")
 _NOT_STARTED = frozenset({"CREATED", "PENDING", "PROVISIONING"})
-APP_ID_PATTERN = re.compile(r"d[a-z0-9]+")
 
 
 StepsArgument = Sequence[str | FakeStep] | None
