@@ -25,6 +25,8 @@ from hypothesis import settings
 
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
+from .quiet_amplify import pytest_sessionfinish  # noqa: F401 - a hook of this suite
+
 # No example database: nothing is written into the checkout, and a failure is
 # reproduced from the blob it prints.
 settings.register_profile("dev", max_examples=25, database=None, print_blob=True)

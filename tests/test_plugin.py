@@ -10,7 +10,7 @@ import pytest
 from pytest_amplify.plugin import NOT_SUCCEEDED
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
-from .conftest import fake_args
+from .conftest import REPO, fake_args
 from .seam import TerminalProgress, make_wait
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
@@ -416,3 +416,41 @@ def test_the_summary_lists_a_job_once_however_it_was_reached(
     result.assert_outcomes(passed=2)
     section = result.stdout.str().split("= amplify =")[1]
     assert section.count("app d1, branch main, job 3: SUCCEED") == 1
+
+
+QUIET_CONFTEST = """
+from tests.quiet_amplify import pytest_sessionfinish
+
+pytest_plugins = ["pytest_amplify.testing"]
+"""
+USES_THE_LOCAL_SERVICE = """
+import os
+
+import pytest
+
+@pytest.fixture(autouse=True)
+def deployed(amplify_fake):
+    amplify_fake.add_job("d1", "main")
+
+def test_job(amplify_job):
+    assert amplify_job.succeeded
+    assert not os.environ.get("FAIL")
+"""
+
+
+@pytest.mark.slow  # two runs on two xdist workers each
+@pytest.mark.parametrize("fail", [False, True], ids=["passing", "failing"])
+def test_the_suites_own_run_shows_the_amplify_section_only_when_a_test_fails(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    if fail:
+        monkeypatch.setenv("FAIL", "1")
+    pytester.makeconftest(QUIET_CONFTEST)
+    pytester.makepyfile(USES_THE_LOCAL_SERVICE)
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--amplify-app-id=d1", "--amplify-branch=main"
+    )
+    result.assert_outcomes(passed=0 if fail else 1, failed=1 if fail else 0)
+    sections = [line for line in result.outlines if line.strip("= ") == "amplify"]
+    assert len(sections) == (1 if fail else 0), result.stdout.str()

@@ -399,3 +399,29 @@ def test_calls_are_retried_by_one_engine() -> None:
         and node.func.id == "Retrying"
     )
     assert retrying == ["_call_retries.py", "_serves_build.py", "_waiting.py"]
+
+
+HTTP_LIBRARIES = ("urllib3", "http.client", "urllib.request", "requests", "httpx")
+
+
+def test_only_the_transport_sends_requests() -> None:
+    """Every request the plugin makes (API calls, downloads, site pages) goes through
+    the watched transport: no other module imports an HTTP client. (The local service
+    serves HTTP; it is not the plugin.)"""
+    importers = sorted(
+        {
+            path.name
+            for path, tree in SOURCES.items()
+            if "testing" not in path.relative_to(PACKAGE).parts
+            for node in ast.walk(tree)
+            for name in (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if name.startswith(HTTP_LIBRARIES)
+        }
+    )
+    assert importers == ["_transport.py"]
