@@ -25,8 +25,8 @@ import dataclasses
 import math
 import random
 
-from pytest_amplify._model import JobStatus
-from pytest_amplify._poll_simulation import SimulatedJob
+from pytest_amplify._core.model import JobStatus
+from pytest_amplify._jobs.poll_simulation import SimulatedJob
 
 LENGTHS_MINUTES = (0.5, 2, 5, 15, 30, 60)
 NONE, TIGHT, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND = (

@@ -10,9 +10,9 @@ import hashlib
 import random
 import statistics
 
-from pytest_amplify._end_forecast import HISTORY_SIZE
-from pytest_amplify._model import JobStatus
-from pytest_amplify._poll_simulation import simulate_wait
+from pytest_amplify._core.model import JobStatus
+from pytest_amplify._jobs.end_forecast import HISTORY_SIZE
+from pytest_amplify._jobs.poll_simulation import simulate_wait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .grid import (

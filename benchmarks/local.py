@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import random
 
-from pytest_amplify._amplify_api import AmplifyApi
-from pytest_amplify._aws import ClientFactory, Connection, Credentials
-from pytest_amplify._clock import WaitClock
-from pytest_amplify._settings import (
+from pytest_amplify._amplify.api import AmplifyApi
+from pytest_amplify._amplify.aws import ClientFactory, Connection, Credentials
+from pytest_amplify._core.clock import WaitClock
+from pytest_amplify._core.policies import WaitPolicy
+from pytest_amplify._core.target import Target
+from pytest_amplify._core.vocabulary import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
 )
-from pytest_amplify._target import Target
-from pytest_amplify._wait_policy import WaitPolicy
-from pytest_amplify._waiting import JobWait
+from pytest_amplify._jobs.waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 APP_ID = "d1"

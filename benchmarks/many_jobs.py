@@ -2,7 +2,7 @@
 
 A monorepo release: one push starts a job on each of 20 branches, lasting 2 to 30
 minutes; the tests call ``wait_all`` 30 s later. The waits run through
-:func:`pytest_amplify._waiting.run_waits` (what ``wait_all`` uses) against the
+:func:`pytest_amplify._jobs.wait_all.run_waits` (what ``wait_all`` uses) against the
 local Amplify service on a simulated clock, with the plugin's default schedule
 and no history (the schedule's most talkative case).
 
@@ -20,9 +20,9 @@ import math
 import random
 import statistics
 
-from pytest_amplify._settings import DEFAULT_MAX_POLL_INTERVAL
-from pytest_amplify._wait_all import run_waits
-from pytest_amplify._waiting import JobWait
+from pytest_amplify._core.vocabulary import DEFAULT_MAX_POLL_INTERVAL
+from pytest_amplify._jobs.wait_all import run_waits
+from pytest_amplify._jobs.waiting import JobWait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .local import APP_ID, simulated_wait

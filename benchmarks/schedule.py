@@ -2,7 +2,7 @@
 cell of the grid (:mod:`benchmarks.grid`).
 
 The plugin's wait is replayed in-process
-(:func:`pytest_amplify._poll_simulation.simulate_wait`, its own schedule and jitter)
+(:func:`pytest_amplify._jobs.poll_simulation.simulate_wait`, its own schedule and jitter)
 over the same draws as the fixed polls; :mod:`benchmarks.http_check` runs three cells
 through the real wait over HTTP against the local service, which must give the same
 counts.
@@ -23,9 +23,9 @@ import random
 import statistics
 from collections.abc import Callable, Sequence
 
-from pytest_amplify._poll_simulation import simulate_wait
-from pytest_amplify._settings import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-from pytest_amplify._wait_policy import WaitPolicy
+from pytest_amplify._core.policies import WaitPolicy
+from pytest_amplify._core.vocabulary import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
+from pytest_amplify._jobs.poll_simulation import simulate_wait
 
 from .grid import (
     MISPREDICT_CALLS_EXTRA,

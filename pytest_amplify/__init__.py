@@ -12,18 +12,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._amplify_jobs import AmplifyJobs
-    from ._assertions import (
+    from ._amplify.aws import Credentials
+    from ._amplify.downloads import Fetcher
+    from ._checks.assertions import (
         assert_job_status,
         assert_job_succeeded,
         assert_step_status,
         assert_step_succeeded,
         assert_steps_succeeded,
     )
-    from ._aws import Credentials
-    from ._clock import WaitClock
-    from ._downloads import Fetcher
-    from ._errors import (
+    from ._checks.file_assertions import assert_artifacts, assert_screenshots, assert_test_artifacts
+    from ._checks.log_assertions import assert_log_contains, assert_log_not_contains
+    from ._checks.serves_build import ServedBuild, assert_serves_build
+    from ._checks.step_files import (
+        download_artifacts,
+        download_test_artifact,
+        iter_log_lines,
+        list_test_artifacts,
+        read_log,
+        screenshot_bytes,
+    )
+    from ._core.clock import WaitClock
+    from ._core.errors import (
         AmplifyAssertionError,
         AmplifyConfigError,
         AmplifyError,
@@ -36,71 +46,61 @@ if TYPE_CHECKING:
         AmplifyUrlExpiredError,
         AmplifyWaitError,
     )
-    from ._file_assertions import assert_artifacts, assert_screenshots, assert_test_artifacts
-    from ._images import ImageInfo, NotAnImage, image_info
-    from ._log_assertions import assert_log_contains, assert_log_not_contains
-    from ._model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
-    from ._overrides import SettingsOverride
-    from ._redact import redact_text, redact_url
-    from ._serves_build import ServedBuild, assert_serves_build
-    from ._stash import override_settings
-    from ._step_files import (
-        download_artifacts,
-        download_test_artifact,
-        iter_log_lines,
-        list_test_artifacts,
-        read_log,
-        screenshot_bytes,
-    )
+    from ._core.images import ImageInfo, NotAnImage, image_info
+    from ._core.model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
+    from ._core.redact import redact_text, redact_url
+    from ._run.amplify_jobs import AmplifyJobs
+    from ._run.stash import override_settings
+    from ._settings.overrides import SettingsOverride
 
 # The plugin module is imported in every pytest run once the package is installed,
 # and importing it runs this file first: names load on first use, so that a run
 # that never uses them pays nothing for them.
 _LAZY = {
-    "AmplifyAssertionError": "._errors",
-    "AmplifyConfigError": "._errors",
-    "AmplifyError": "._errors",
-    "AmplifyFetchError": "._errors",
-    "AmplifyJob": "._model",
-    "AmplifyJobs": "._amplify_jobs",
-    "AmplifyResponseError": "._errors",
-    "AmplifyServiceError": "._errors",
-    "AmplifyStepNotFoundError": "._errors",
-    "AmplifyTimeoutError": "._errors",
-    "AmplifyUnreachableError": "._errors",
-    "AmplifyUrlExpiredError": "._errors",
-    "AmplifyWaitError": "._errors",
-    "Credentials": "._aws",
-    "Fetcher": "._downloads",
-    "ImageInfo": "._images",
-    "JobStatus": "._model",
-    "JobStep": "._model",
-    "NotAnImage": "._images",
-    "ServedBuild": "._serves_build",
-    "SettingsOverride": "._overrides",
-    "TERMINAL_STATUSES": "._model",
-    "WaitClock": "._clock",
-    "assert_artifacts": "._file_assertions",
-    "assert_job_status": "._assertions",
-    "assert_job_succeeded": "._assertions",
-    "assert_log_contains": "._log_assertions",
-    "assert_log_not_contains": "._log_assertions",
-    "assert_screenshots": "._file_assertions",
-    "assert_serves_build": "._serves_build",
-    "assert_step_status": "._assertions",
-    "assert_step_succeeded": "._assertions",
-    "assert_steps_succeeded": "._assertions",
-    "assert_test_artifacts": "._file_assertions",
-    "download_artifacts": "._step_files",
-    "download_test_artifact": "._step_files",
-    "image_info": "._images",
-    "iter_log_lines": "._step_files",
-    "list_test_artifacts": "._step_files",
-    "override_settings": "._stash",
-    "read_log": "._step_files",
-    "redact_text": "._redact",
-    "redact_url": "._redact",
-    "screenshot_bytes": "._step_files",
+    "AmplifyAssertionError": "._core.errors",
+    "AmplifyConfigError": "._core.errors",
+    "AmplifyError": "._core.errors",
+    "AmplifyFetchError": "._core.errors",
+    "AmplifyJob": "._core.model",
+    "AmplifyJobs": "._run.amplify_jobs",
+    "AmplifyResponseError": "._core.errors",
+    "AmplifyServiceError": "._core.errors",
+    "AmplifyStepNotFoundError": "._core.errors",
+    "AmplifyTimeoutError": "._core.errors",
+    "AmplifyUnreachableError": "._core.errors",
+    "AmplifyUrlExpiredError": "._core.errors",
+    "AmplifyWaitError": "._core.errors",
+    "Credentials": "._amplify.aws",
+    "Fetcher": "._amplify.downloads",
+    "ImageInfo": "._core.images",
+    "JobStatus": "._core.model",
+    "JobStep": "._core.model",
+    "NotAnImage": "._core.images",
+    "ServedBuild": "._checks.serves_build",
+    "SettingsOverride": "._settings.overrides",
+    "TERMINAL_STATUSES": "._core.model",
+    "WaitClock": "._core.clock",
+    "assert_artifacts": "._checks.file_assertions",
+    "assert_job_status": "._checks.assertions",
+    "assert_job_succeeded": "._checks.assertions",
+    "assert_log_contains": "._checks.log_assertions",
+    "assert_log_not_contains": "._checks.log_assertions",
+    "assert_screenshots": "._checks.file_assertions",
+    "assert_serves_build": "._checks.serves_build",
+    "assert_step_status": "._checks.assertions",
+    "assert_step_succeeded": "._checks.assertions",
+    "assert_steps_succeeded": "._checks.assertions",
+    "assert_test_artifacts": "._checks.file_assertions",
+    "download_artifacts": "._checks.step_files",
+    "download_test_artifact": "._checks.step_files",
+    "image_info": "._core.images",
+    "iter_log_lines": "._checks.step_files",
+    "list_test_artifacts": "._checks.step_files",
+    "override_settings": "._run.stash",
+    "read_log": "._checks.step_files",
+    "redact_text": "._core.redact",
+    "redact_url": "._core.redact",
+    "screenshot_bytes": "._checks.step_files",
 }
 
 

@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._errors import AmplifyConfigError, AmplifyError
-from ._setting_sources import read_settings
-from ._settings import OPTIONS, Settings, marker_help
-from ._stash import (
+from ._core.errors import AmplifyConfigError, AmplifyError
+from ._run.stash import (
     CURRENT_ITEM,
     REPORT_ATTRIBUTE,
     SESSION_KEY,
@@ -30,17 +28,19 @@ from ._stash import (
     is_xdist_worker,
     session_of,
 )
+from ._settings.settings import OPTIONS, Settings, marker_help
+from ._settings.sources import read_settings
 
 # Imported on first use, not here: the plugin loads in every pytest run.
 if TYPE_CHECKING:
     from mypy_boto3_amplify import AmplifyClient
 
-    from ._amplify_jobs import AmplifyJobs
-    from ._html import HtmlExtras
-    from ._model import AmplifyJob
-    from ._run_reports import RunReports
-    from ._session import AmplifySession
-    from ._test_uses import UsesLedger
+    from ._core.model import AmplifyJob
+    from ._reports.html import HtmlExtras
+    from ._run.amplify_jobs import AmplifyJobs
+    from ._run.reports import RunReports
+    from ._run.session import AmplifySession
+    from ._run.uses import UsesLedger
 
 NOT_SUCCEEDED = (
     "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
@@ -99,7 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
         # overrides pytest-base-url's and pytest-playwright's; a conftest's beats it.
         # The module as sys.modules has it now, not as the package last saw it (an
         # in-process pytester run drops the modules it imported, not the attribute).
-        base_url = importlib.import_module(f"{__package__}._base_url")
+        base_url = importlib.import_module(f"{__package__}._run.base_url")
         config.pluginmanager.register(base_url, "amplify-base-url")
     if not is_xdist_worker(config):
         reporting = config.stash[REPORTING] = ReportingHooks()
@@ -107,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from ._report_header import header_line
+    from ._run.header import header_line
 
     line = header_line(*config.stash[SETTINGS_KEY], os.environ)
     return [line] if line else []
@@ -118,8 +118,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     # A typo in a marker is an error even on tests that never use the fixture:
     # nothing configured is silently ignored.
     if item.get_closest_marker("amplify") is not None:
-        from ._failures import or_fail
-        from ._marker import apply_marker, marker_kwargs
+        from ._run.failures import or_fail
+        from ._settings.keywords import apply_marker, marker_kwargs
 
         settings = item.config.stash[SETTINGS_KEY][0]
         or_fail(lambda: apply_marker(settings, marker_kwargs(item), item.nodeid))
@@ -130,7 +130,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         # in its report (JUnit properties, pytest-html extras) all the same.
         session = item.config.stash.get(SESSION_KEY, None)
         if session is not None:
-            from ._test_uses import record_session_job_use
+            from ._run.uses import record_session_job_use
 
             record_session_job_use(item, session)
 
@@ -141,7 +141,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 def _share_across_workers(request: pytest.FixtureRequest, session: AmplifySession) -> None:
     """Under pytest-xdist, share this worker's waits with the run's other workers."""
     if is_xdist_worker(request.config) and session.shared_directory is None:
-        from ._xdist_sharing import for_worker
+        from ._run.xdist_sharing import for_worker
 
         factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
         workerinput = request.config.workerinput  # type: ignore[attr-defined]
@@ -151,7 +151,7 @@ def _share_across_workers(request: pytest.FixtureRequest, session: AmplifySessio
 def _record_use(
     item: pytest.Item, settings: Settings, job: AmplifyJob | None, error: str | None = None
 ) -> None:
-    from ._test_uses import record_use
+    from ._run.uses import record_use
 
     record_use(item, _session(item.config), settings, job, error)
 
@@ -160,7 +160,7 @@ def _record_use(
 def amplify_client(request: pytest.FixtureRequest) -> AmplifyClient:
     """The boto3 Amplify client for the configured app's account and region, on its
     own boto3 session."""
-    from ._failures import or_fail
+    from ._run.failures import or_fail
 
     session = _session(request.config)
     return or_fail(lambda: session.user_client(session.settings()))
@@ -174,7 +174,7 @@ def _configured_job(
 ) -> AmplifyJob:
     """The job of the configured target (with ``item``'s markers), waited for once per
     run; ``record`` notes the outcome, ``not_succeeded`` heads a failed job's story."""
-    from ._failures import or_fail
+    from ._run.failures import or_fail
 
     session = _session(request.config)
     _share_across_workers(request, session)
@@ -224,7 +224,7 @@ def amplify_job_session(request: pytest.FixtureRequest) -> AmplifyJob:
     overrides: ``@pytest.mark.amplify`` cannot retarget it.
     """
 
-    from ._test_uses import SessionJobUse, set_session_job
+    from ._run.uses import SessionJobUse, set_session_job
 
     def record(settings: Settings, job: AmplifyJob | None, error: str | None) -> None:
         # Each test that uses it records it after its setup (pytest_runtest_setup).
@@ -237,7 +237,7 @@ def amplify_job_session(request: pytest.FixtureRequest) -> AmplifyJob:
 def amplify_jobs(request: pytest.FixtureRequest) -> AmplifyJobs:
     """Waits for other jobs than the configured one: ``amplify_jobs.wait(...)`` and
     ``amplify_jobs.wait_all([...])``."""
-    from ._amplify_jobs import AmplifyJobs
+    from ._run.amplify_jobs import AmplifyJobs
 
     session = _session(request.config)
     _share_across_workers(request, session)
@@ -271,12 +271,12 @@ def pytest_runtest_makereport(
     report = yield
     uses = item.stash.get(USES_KEY, None)
     if uses:
-        from ._test_uses import attach_uses
+        from ._run.uses import attach_uses
 
         attach_uses(report, uses)
     # pytest-html may be installed without a report being written (no --html).
     if uses and item.config.getoption("htmlpath", None):
-        from ._html import HtmlExtras
+        from ._reports.html import HtmlExtras
 
         if HTML_EXTRAS not in item.config.stash:
             mode = _session(item.config).base_settings.html_screenshots.value
@@ -291,7 +291,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     records = session.all_records() if session is not None else []
     if records:
-        from ._terminal_report import SECTION_TITLE, summary_lines
+        from ._reports.terminal import SECTION_TITLE, summary_lines
 
         terminalreporter.write_sep("=", SECTION_TITLE)
         for line in summary_lines(records):
@@ -322,7 +322,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     records = amplify.all_records() if amplify is not None else []
     read = config.stash.get(SETTINGS_KEY, None)
     if read is not None and (records or read[0].report.value):
-        from ._run_reports import make_reports
+        from ._run.reports import make_reports
 
         reporting = config.stash[REPORTING]
         reporting.reports = make_reports(config, read[0], records, reporting.ledger())
@@ -345,7 +345,7 @@ class ReportingHooks:
     def ledger(self) -> UsesLedger:
         # Created when a report first carries a use (or at the end): most runs have none.
         if self._ledger is None:
-            from ._test_uses import UsesLedger
+            from ._run.uses import UsesLedger
 
             self._ledger = UsesLedger()
         return self._ledger
@@ -366,7 +366,7 @@ class XdistHooks:
         raw = output.get(WORKER_RECORDS)
         if not directory and not raw:
             return  # this worker used no job
-        from ._wait_record import WaitRecord
+        from ._core.records import WaitRecord
 
         records = [WaitRecord.from_dict(data) for data in json.loads(raw or "[]")]
         _session(node.config).add_worker_records(records, directory)

@@ -14,54 +14,53 @@ from __future__ import annotations
 import random
 
 from pytest_amplify import AmplifyJob, Credentials, Fetcher, WaitClock
-from pytest_amplify._amplify_api import AmplifyApi
-from pytest_amplify._aws import ClientFactory, Connection
-from pytest_amplify._block_filter import loosen
-from pytest_amplify._call_problems import MOTO_HINT, CallProblem
-from pytest_amplify._call_retries import MAX_UNREACHABLE
-from pytest_amplify._durations import format_duration, parse_duration
-from pytest_amplify._end_forecast import EndForecast
-from pytest_amplify._github_annotations import (
-    MAX_ANNOTATIONS,
-    error_annotations,
-    escape_data,
-    escape_property,
-)
-from pytest_amplify._github_event import PullRequestEvent, closed_message
-from pytest_amplify._github_summary import GITHUB_LIMIT, fenced, render
-from pytest_amplify._job_listing import ListedJob
-from pytest_amplify._log_lines import MAX_LINE, LineTooLong, line_blocks
-from pytest_amplify._log_search import ClosestLines, LineSearch, scan
-from pytest_amplify._poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
-from pytest_amplify._progress import TerminalProgress, progress_line
-from pytest_amplify._redact import is_signing_parameter, strip_query
-from pytest_amplify._resolver import JobOrigin, JobResolver
-from pytest_amplify._schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
-from pytest_amplify._serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
-from pytest_amplify._setting_parsers import LATEST, fill_site_url
-from pytest_amplify._settings import (
-    DEFAULT_MAX_POLL_INTERVAL,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_SERVE_TIMEOUT,
-    DEFAULT_TIMEOUT,
-    OPTIONS,
-    OPTIONS_BY_NAME,
-)
-from pytest_amplify._site_checks import SiteChecks
-from pytest_amplify._site_probe import CACHE_BUST_PARAMETER
-from pytest_amplify._step_files import LogTail
-from pytest_amplify._target import Target
-from pytest_amplify._wait_all import run_waits
-from pytest_amplify._wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
-from pytest_amplify._wait_policy import InsideJob, WaitPolicy
-from pytest_amplify._wait_record import (
+from pytest_amplify._amplify.api import AmplifyApi
+from pytest_amplify._amplify.aws import ClientFactory, Connection
+from pytest_amplify._amplify.call_problems import MOTO_HINT, CallProblem
+from pytest_amplify._amplify.call_retries import MAX_UNREACHABLE
+from pytest_amplify._checks.block_filter import loosen
+from pytest_amplify._checks.log_lines import MAX_LINE, LineTooLong, line_blocks
+from pytest_amplify._checks.log_search import ClosestLines, LineSearch, scan
+from pytest_amplify._checks.serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
+from pytest_amplify._checks.site_probe import CACHE_BUST_PARAMETER
+from pytest_amplify._checks.step_files import LogTail
+from pytest_amplify._core.durations import format_duration, parse_duration
+from pytest_amplify._core.policies import InsideJob, SiteChecks, WaitPolicy
+from pytest_amplify._core.records import (
     OUTCOMES,
     TEST_OUTCOMES,
     ReportedWait,
     UsingTest,
     WaitRecord,
 )
-from pytest_amplify._waiting import JobWait
+from pytest_amplify._core.redact import is_signing_parameter, strip_query
+from pytest_amplify._core.target import Target
+from pytest_amplify._core.vocabulary import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_SERVE_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    LATEST,
+    fill_site_url,
+)
+from pytest_amplify._jobs.end_forecast import EndForecast
+from pytest_amplify._jobs.listing import ListedJob
+from pytest_amplify._jobs.poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
+from pytest_amplify._jobs.resolver import JobOrigin, JobResolver
+from pytest_amplify._jobs.schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
+from pytest_amplify._jobs.wait_all import run_waits
+from pytest_amplify._jobs.wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
+from pytest_amplify._jobs.waiting import JobWait
+from pytest_amplify._reports.github_annotations import (
+    MAX_ANNOTATIONS,
+    error_annotations,
+    escape_data,
+    escape_property,
+)
+from pytest_amplify._reports.github_summary import GITHUB_LIMIT, fenced, render
+from pytest_amplify._run.progress import TerminalProgress, progress_line
+from pytest_amplify._settings.github_event import PullRequestEvent, closed_message
+from pytest_amplify._settings.settings import OPTIONS, OPTIONS_BY_NAME
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 __all__ = [

@@ -271,7 +271,7 @@ def test_assertion_helpers_hide_their_frames(pytester: pytest.Pytester, fake: Fa
         *fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main", "--amplify-allow-failed"
     )
     result.assert_outcomes(failed=1)
-    assert "_assertions.py" not in result.stdout.str()
+    assert "_checks/assertions.py" not in result.stdout.str()
     result.stdout.fnmatch_lines(
         [
             ">       assert_job_succeeded(amplify_job)",
@@ -301,4 +301,4 @@ def test_errors_show_as_users_import_them(pytester: pytest.Pytester) -> None:
     )
     output = result.stdout.str()
     assert "pytest_amplify._" not in output
-    assert "_model.py" not in output
+    assert "_core/model.py" not in output

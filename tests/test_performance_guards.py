@@ -62,14 +62,17 @@ def test_importing_the_plugin_loads_nothing_heavy() -> None:
 # costs every pytest run about a million instructions, more if it builds dataclasses.
 STARTUP_MODULES = [
     "pytest_amplify",
-    "pytest_amplify._durations",
-    "pytest_amplify._errors",
-    "pytest_amplify._report_header",
-    "pytest_amplify._setting_option",
-    "pytest_amplify._setting_parsers",
-    "pytest_amplify._setting_sources",
+    "pytest_amplify._core",
+    "pytest_amplify._core.durations",
+    "pytest_amplify._core.errors",
+    "pytest_amplify._core.vocabulary",
+    "pytest_amplify._run",
+    "pytest_amplify._run.header",
+    "pytest_amplify._run.stash",
     "pytest_amplify._settings",
-    "pytest_amplify._stash",
+    "pytest_amplify._settings.settings",
+    "pytest_amplify._settings.sources",
+    "pytest_amplify._settings.values",
     "pytest_amplify.plugin",
 ]
 

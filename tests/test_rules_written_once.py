@@ -324,7 +324,7 @@ def _assigned(name: str) -> list[str]:
                 else []
             )
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-                found.append(path.name)
+                found.append(str(path.relative_to(PACKAGE)))
     return found
 
 
@@ -352,7 +352,7 @@ def test_each_constant_is_defined_once(name: str) -> None:
 )
 def test_each_rules_text_is_written_in_one_module(literal: str) -> None:
     places = [
-        path.name
+        str(path.relative_to(PACKAGE))
         for path, tree in SOURCES.items()
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant)
@@ -377,7 +377,7 @@ def test_calls_are_retried_by_one_engine() -> None:
     """Only tenacity sleeps between attempts: no module sleeps in a loop of its own but
     the wait's driver (which sleeps what tenacity decides) and wait_all's scheduler."""
     sleepers = sorted(
-        f"{path.name}:{node.lineno}"
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
         for path, tree in SOURCES.items()
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
@@ -386,19 +386,23 @@ def test_calls_are_retried_by_one_engine() -> None:
         and "testing" not in path.parts
     )
     assert [where.split(":")[0] for where in sleepers] == [
-        "_call_retries.py",
-        "_wait_all.py",
-        "_waiting.py",
+        "_amplify/call_retries.py",
+        "_jobs/wait_all.py",
+        "_jobs/waiting.py",
     ]
     retrying = sorted(
-        path.name
+        str(path.relative_to(PACKAGE))
         for path, tree in SOURCES.items()
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "Retrying"
     )
-    assert retrying == ["_call_retries.py", "_serves_build.py", "_waiting.py"]
+    assert retrying == [
+        "_amplify/call_retries.py",
+        "_checks/serves_build.py",
+        "_jobs/waiting.py",
+    ]
 
 
 HTTP_LIBRARIES = ("urllib3", "http.client", "urllib.request", "requests", "httpx")
@@ -410,7 +414,7 @@ def test_only_the_transport_sends_requests() -> None:
     serves HTTP; it is not the plugin.)"""
     importers = sorted(
         {
-            path.name
+            str(path.relative_to(PACKAGE))
             for path, tree in SOURCES.items()
             if "testing" not in path.relative_to(PACKAGE).parts
             for node in ast.walk(tree)
@@ -424,4 +428,4 @@ def test_only_the_transport_sends_requests() -> None:
             if name.startswith(HTTP_LIBRARIES)
         }
     )
-    assert importers == ["_transport.py"]
+    assert importers == ["_http/transport.py"]

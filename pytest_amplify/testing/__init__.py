@@ -23,15 +23,15 @@ PYTEST_DONT_REWRITE: conftest files import from here before naming it in
 
 from __future__ import annotations
 
-from ._clock import SimulatedClock
-from ._content import make_png, make_zip
-from ._fixtures import amplify_fake, amplify_fake_session, targeting
-from ._operations import OPERATIONS
-from ._request_log import FakeRequest
-from ._service import FakeAmplify
-from ._steps import FakeStep, failed_build_step, typical_step, typical_steps, verify_step
-from ._store import FakeApp, FakeBranch, FakeDomain
-from ._timeline import FakeJob
+from ._plugin.fixtures import amplify_fake, amplify_fake_session, targeting
+from ._service.operations import OPERATIONS
+from ._service.request_log import FakeRequest
+from ._service.service import FakeAmplify
+from ._state.clock import SimulatedClock
+from ._state.content import make_png, make_zip
+from ._state.steps import FakeStep, failed_build_step, typical_step, typical_steps, verify_step
+from ._state.store import FakeApp, FakeBranch, FakeDomain
+from ._state.timeline import FakeJob
 
 __all__ = [
     "OPERATIONS",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from ._service import FakeAmplify
+from ._service.service import FakeAmplify
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,150 @@
+"""pytest-html: the job as a small table, links, and the VERIFY screenshots embedded.
+
+Only used when pytest-html is installed and active. Extras go on the call report,
+or on the setup report when the wait (or the job) failed there; pytest-html
+renders both. Screenshots are downloaded once per job, not once per test.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .._checks.step_files import screenshot_bytes
+from .._core.durations import format_elapsed
+from .._core.errors import AmplifyError
+from .._core.images import ImageInfo, NotAnImage, image_info
+from .._core.model import AmplifyJob
+from .._core.redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    import pytest
+
+    from .._core.records import ItemJob
+    from .._core.target import Target
+
+SCREENSHOT_STEP = "VERIFY"
+
+
+def _cell(text: object) -> str:
+    return f"<td>{html.escape(redact_text(str(text)))}</td>"
+
+
+def job_table(use: ItemJob) -> str:
+    """The job's status and steps, or why the wait failed, as an HTML table."""
+    target, job = use.target, use.job
+    if job is None:
+        return (
+            '<table class="amplify-job"><tr><th>Amplify</th>'
+            f"{_cell(target.describe())}</tr><tr><th>wait failed</th>{_cell(use.error or '')}</tr></table>"
+        )
+    duration = format_elapsed(job.duration)
+    rows = [
+        f"<tr><th>Amplify job</th>{_cell(job.describe())}{_cell(job.status)}{_cell(duration)}<td></td></tr>"
+    ]
+    for step in job.steps:
+        step_duration = format_elapsed(step.duration)
+        rows.append(
+            f"<tr><td>step</td>{_cell(step.name)}{_cell(step.status)}{_cell(step_duration)}"
+            f"{_cell(step.status_reason or '')}</tr>"
+        )
+    return '<table class="amplify-job">' + "".join(rows) + "</table>"
+
+
+def _link(url: str, name: str, extras: Any) -> dict[str, Any]:
+    link: dict[str, Any] = extras.url(redact_url(url), name=name)
+    return link
+
+
+@dataclasses.dataclass(frozen=True)
+class Screenshot:
+    """One VERIFY screenshot, checked once: its bytes and kind, or why not shown."""
+
+    name: str
+    data: bytes = b""
+    info: ImageInfo | None = None
+    problem: str = ""
+
+
+def _screenshot_extras(
+    job: AmplifyJob, shots: list[Screenshot], extras: Any
+) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for shot in shots:
+        if shot.info is None:
+            text = f"screenshot {shot.name}: {redact_text(shot.problem)}"
+            result.append(extras.html(f"<p>{html.escape(text)}</p>"))
+            continue
+        result.append(
+            extras.image(
+                base64.b64encode(shot.data).decode(),
+                name=f"{job.describe()}: {shot.name}",
+                mime_type=shot.info.mime_type,
+                extension=shot.info.kind,
+            )
+        )
+    return result
+
+
+def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
+    """Each VERIFY screenshot, downloaded and checked, or the reason it cannot be shown."""
+    try:
+        step = job.step(SCREENSHOT_STEP)
+    except AmplifyError:
+        return []
+    shots: list[Screenshot] = []
+    for name in step.screenshots:
+        try:
+            data = screenshot_bytes(job, name, step.name)
+            shots.append(Screenshot(name, data, image_info(data)))
+        except (AmplifyError, NotAnImage) as exc:
+            shots.append(Screenshot(name, problem=f"not shown: {exc}"))
+    return shots
+
+
+class HtmlExtras:
+    """The extras of one run's report; each job's screenshots downloaded once for all
+    the tests that used it."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self._screenshots: dict[tuple[Target, str], list[Screenshot]] = {}
+
+    def screenshots(self, use: ItemJob) -> list[Screenshot]:
+        assert use.job is not None
+        key = (use.target, use.job.job_id)
+        if key not in self._screenshots:
+            self._screenshots[key] = screenshots_of(use.job)
+        return self._screenshots[key]
+
+    def add(self, report: pytest.TestReport, uses: list[ItemJob]) -> None:
+        add_extras(report, uses, self.mode, self.screenshots)
+
+
+def add_extras(
+    report: pytest.TestReport,
+    uses: list[ItemJob],
+    mode: str,
+    fetch_screenshots: Callable[[ItemJob], list[Screenshot]],
+) -> None:
+    if report.when == "teardown" or (report.when == "setup" and not report.failed):
+        return
+    from pytest_html import extras
+
+    added: list[dict[str, Any]] = []
+    for use in uses:
+        added.append(extras.html(job_table(use)))
+        job = use.job
+        if job is None:
+            continue
+        added.append(_link(job.console_url, f"Amplify console: job {job.job_id}", extras))
+        # The table says enough; a branch link that cannot be found is left out.
+        with contextlib.suppress(AmplifyError):
+            added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
+        if mode == "always" or (mode == "failed" and report.failed):
+            added.extend(_screenshot_extras(job, fetch_screenshots(use), extras))
+    report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

@@ -1,0 +1,125 @@
+"""One wait per target for all pytest-xdist workers of a run.
+
+Each xdist worker is a session of its own, so without this N workers poll the
+same job N times. The first worker to need a target takes a file lock and waits;
+the others block on the lock and then read its result. This is the pattern
+xdist documents for session work done once: a lock and a JSON file in the folder
+the run's workers share (``getbasetemp().parent``), named after the run's
+``testrunuid`` so that no later run reads them. Only plain data crosses.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .._core.records import WaitRecord
+from .._core.target import Target
+
+DIRECTORY_PREFIX = "pytest-amplify-"
+
+
+def run_directory(shared_root: Path, run_id: str) -> Path:
+    return shared_root / f"{DIRECTORY_PREFIX}{run_id}"
+
+
+def for_worker(workerinput: dict[str, object], shared_root: Path) -> SharedWaits:
+    """The waits of this xdist worker's run, shared through ``shared_root``
+    (``tmp_path_factory.getbasetemp().parent``, which belongs to the run)."""
+    return SharedWaits(run_directory(shared_root, str(workerinput["testrunuid"])))
+
+
+class SharedWaits:
+    """Waits shared through files in ``directory`` (one per run)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.waited = 0  # waits this process did itself
+        self.read = 0  # results another worker left
+
+    def _paths(self, target: Target) -> tuple[Path, Path]:
+        key = json.dumps(target.to_dict(), sort_keys=True)
+        name = hashlib.sha256(key.encode()).hexdigest()[:24]
+        return self.directory / f"{name}.json", self.directory / f"{name}.lock"
+
+    def wait(self, target: Target, compute: Callable[[], WaitRecord]) -> WaitRecord:
+        from filelock import FileLock
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        result, lock = self._paths(target)
+        with FileLock(str(lock)):
+            if result.exists():
+                self.read += 1
+                return self._read(result)
+            record = compute()
+            self._publish(result, record)
+            return record
+
+    def wait_all(
+        self,
+        targets: Sequence[Target],
+        together: Callable[[list[Target], Callable[[Target, WaitRecord], None]], None],
+        alone: Callable[[Target], WaitRecord],
+    ) -> dict[Target, WaitRecord]:
+        """Records for every target: read where another worker has one, waited for
+        at once (``together(targets, publish)``) where no worker is on it, and
+        otherwise read when the worker that waits for it is done.
+
+        The targets this worker claims are waited for together and published one by
+        one as they end, so that a worker waiting for a fast job does not wait for
+        the slowest. A target another worker holds is awaited only after this
+        worker's own waits: two workers that claimed each other's targets cannot
+        block each other.
+        """
+        from filelock import FileLock, Timeout
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        records: dict[Target, WaitRecord] = {}
+        claimed: dict[Target, FileLock] = {}
+        held_elsewhere: list[Target] = []
+        for target in targets:
+            result, lock_path = self._paths(target)
+            lock = FileLock(str(lock_path))
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                held_elsewhere.append(target)
+                continue
+            if result.exists():
+                self.read += 1
+                records[target] = self._read(result)
+                lock.release()
+            else:
+                claimed[target] = lock
+
+        def publish(target: Target, record: WaitRecord) -> None:
+            self._publish(self._paths(target)[0], record)
+            records[target] = record
+            claimed.pop(target).release()
+
+        try:
+            if claimed:
+                together(list(claimed), publish)
+        finally:
+            for lock in claimed.values():
+                lock.release()
+        for target in held_elsewhere:
+            records[target] = self.wait(target, functools.partial(alone, target))
+        return records
+
+    def _read(self, result: Path) -> WaitRecord:
+        return WaitRecord.from_dict(json.loads(result.read_text()))
+
+    def _publish(self, result: Path, record: WaitRecord) -> None:
+        self.waited += 1
+        temporary = result.with_suffix(".tmp")
+        # The job carries presigned URLs: readable by this user only, and the
+        # controller removes the folder when the run ends.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(record.to_dict(), handle)
+        temporary.replace(result)
