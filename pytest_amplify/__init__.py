@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from ._core.images import ImageInfo, NotAnImage, image_info
     from ._core.model import TERMINAL_STATUSES, AmplifyJob, JobStatus, JobStep
     from ._core.redact import redact_text, redact_url
+    from ._e2e.assertion import assert_e2e_passed
+    from ._e2e.lookup import read_e2e_results
+    from ._e2e.results import E2eResults, E2eState, E2eTest
     from ._run.amplify_jobs import AmplifyJobs
     from ._run.stash import override_settings
     from ._settings.overrides import SettingsOverride
@@ -71,6 +74,9 @@ _LAZY = {
     "AmplifyUrlExpiredError": "._core.errors",
     "AmplifyWaitError": "._core.errors",
     "Credentials": "._amplify.aws",
+    "E2eResults": "._e2e.results",
+    "E2eState": "._e2e.results",
+    "E2eTest": "._e2e.results",
     "Fetcher": "._amplify.downloads",
     "ImageInfo": "._core.images",
     "JobStatus": "._core.model",
@@ -81,6 +87,7 @@ _LAZY = {
     "TERMINAL_STATUSES": "._core.model",
     "WaitClock": "._core.clock",
     "assert_artifacts": "._checks.file_assertions",
+    "assert_e2e_passed": "._e2e.assertion",
     "assert_job_status": "._checks.assertions",
     "assert_job_succeeded": "._checks.assertions",
     "assert_log_contains": "._checks.log_assertions",
@@ -97,6 +104,7 @@ _LAZY = {
     "iter_log_lines": "._checks.step_files",
     "list_test_artifacts": "._checks.step_files",
     "override_settings": "._run.stash",
+    "read_e2e_results": "._e2e.lookup",
     "read_log": "._checks.step_files",
     "redact_text": "._core.redact",
     "redact_url": "._core.redact",
@@ -133,6 +141,9 @@ __all__ = [
     "AmplifyUrlExpiredError",
     "AmplifyWaitError",
     "Credentials",
+    "E2eResults",
+    "E2eState",
+    "E2eTest",
     "Fetcher",
     "ImageInfo",
     "JobStatus",
@@ -142,6 +153,7 @@ __all__ = [
     "SettingsOverride",
     "WaitClock",
     "assert_artifacts",
+    "assert_e2e_passed",
     "assert_job_status",
     "assert_job_succeeded",
     "assert_log_contains",
@@ -158,6 +170,7 @@ __all__ = [
     "iter_log_lines",
     "list_test_artifacts",
     "override_settings",
+    "read_e2e_results",
     "read_log",
     "redact_text",
     "redact_url",

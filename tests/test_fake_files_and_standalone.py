@@ -65,8 +65,10 @@ def test_logs_zips_and_screenshots_download(fake: FakeAmplify) -> None:
     archive = zipfile.ZipFile(io.BytesIO(fetch(steps["BUILD"]["artifactsUrl"])))
     assert set(archive.namelist()) == {"index.html", "assets/index.js", "assets/index.css"}
     tests = zipfile.ZipFile(io.BytesIO(fetch(steps["TEST"]["testArtifactsUrl"])))
-    assert "cypress/report/results.json" in tests.namelist()
-    assert b"cypress run" in fetch(steps["TEST"]["testConfigUrl"])
+    assert "cypress/report/mochawesome.json" in tests.namelist()
+    config = fetch(steps["TEST"]["testConfigUrl"])
+    # The test phase where the user guide puts it: a top-level test: section.
+    assert config.startswith(b"test:\n  phases:\n") and b"cypress run" in config
     for url in steps["VERIFY"]["screenshots"].values():
         assert fetch(url).startswith(b"\x89PNG\r\n\x1a\n")
 

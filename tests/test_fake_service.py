@@ -208,7 +208,7 @@ def test_list_artifacts_and_get_artifact_url(fake: FakeAmplify) -> None:
     names = {a["artifactFileName"]: a["artifactId"] for a in artifacts}
     assert set(names) == {
         "cypress/videos/home.cy.js.mp4",
-        "cypress/report/results.json",
+        "cypress/report/mochawesome.json",
         "report.html",
     }
     url = client.get_artifact_url(artifactId=names["report.html"])["artifactUrl"]

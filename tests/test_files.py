@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import contextlib
 import dataclasses
 import datetime as dt
@@ -111,10 +112,11 @@ def test_test_artifacts_through_list_artifacts_and_get_artifact_url(
 ) -> None:
     job = job_with()
     assert sorted(list_test_artifacts(job)) == [
-        "cypress/report/results.json",
+        "cypress/report/mochawesome.json",
         "cypress/videos/home.cy.js.mp4",
     ]
-    assert b'"passes": 3' in download_test_artifact(job, "cypress/report/results.json", QUICK)
+    report = download_test_artifact(job, "cypress/report/mochawesome.json", QUICK)
+    assert json.loads(report)["stats"]["passes"] == 3
     assert fake.calls("GetArtifactUrl") == 1
     with pytest.raises(AmplifyFetchError, match="no test artifact 'report.html'"):
         download_test_artifact(job, "report.html", QUICK)
@@ -543,7 +545,7 @@ def test_assert_test_artifacts(job_with: Callable[..., AmplifyJob]) -> None:
         assert_test_artifacts(job, contains=["cypress/screenshots/*.png"], fetcher=QUICK)
     assert str(raised.value).startswith(
         "the end-to-end test artifacts of app d1, branch main, job 1 lack 1 of 1 expected path: cypress/screenshots/*.png\n"
-        "they hold 2 files: cypress/report/results.json, cypress/videos/home.cy.js.mp4"
+        "they hold 2 files: cypress/report/mochawesome.json, cypress/videos/home.cy.js.mp4"
     )
 
 

@@ -7,9 +7,11 @@ new GetJob (when the plugin attached its resolver to the job).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import itertools
+import tempfile
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -154,6 +156,39 @@ def download_artifacts(
         return zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise AmplifyFetchError(f"{what} is not a zip file ({exc}; {len(data):,} bytes)") from None
+
+
+# Test artifacts hold videos: past this size their zip goes to a temporary file.
+SPOOL_IN_MEMORY = 16 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def opened_test_artifacts(
+    job: AmplifyJob, step: str = "TEST", fetcher: Fetcher | None = None
+) -> Iterator[zipfile.ZipFile]:
+    """The zip at the step's ``testArtifactsUrl``, opened: streamed to a temporary
+    file (held in memory while small), within the fetcher's size cap."""
+    fetcher = fetcher_for(job, fetcher)
+    what = f"the {job.step(step).name} test artifacts of {job.describe()}"
+    with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) as spool:
+
+        def read(url: str) -> zipfile.ZipFile:
+            spool.seek(0)
+            spool.truncate()
+            with fetcher.open(url, what) as chunks:
+                for chunk in chunks:
+                    spool.write(chunk)
+            size = spool.tell()
+            spool.seek(0)
+            try:
+                return zipfile.ZipFile(spool)
+            except zipfile.BadZipFile as exc:
+                raise AmplifyFetchError(
+                    f"{what} is not a zip file ({exc}; {size:,} bytes)"
+                ) from None
+
+        with _read_fresh(job, _from_step(step, "test_artifacts_url"), read) as archive:
+            yield archive
 
 
 def screenshot_bytes(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from .api_values import json_safe, mapping, optional_str, required_str, string_map, timestamp
 from .errors import AmplifyResponseError, AmplifyStepNotFoundError
-from .policies import SiteChecks
+from .policies import E2eReports, SiteChecks
 from .redact import redact_url
 from .target import describe_job
 from .vocabulary import display_name
@@ -51,6 +51,9 @@ class JobBackend(Protocol):
 
     def site_checks(self, job: AmplifyJob) -> SiteChecks:
         """The settings of checks on the job's site."""
+
+    def e2e_reports(self, job: AmplifyJob) -> E2eReports:
+        """Where the job's end-to-end report is looked for (``amplify_e2e_report``)."""
 
     def retry_policy(self) -> RetryPolicy:
         """How the downloads of the job's files are retried (``amplify_retry_timeout``)."""

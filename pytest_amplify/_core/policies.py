@@ -10,7 +10,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from .clock import WaitClock
-from .vocabulary import DEFAULT_DOMAIN_URL, DEFAULT_RETRY_TIMEOUT, branch_under_test
+from .vocabulary import (
+    DEFAULT_DOMAIN_URL,
+    DEFAULT_E2E_REPORT,
+    DEFAULT_RETRY_TIMEOUT,
+    branch_under_test,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +75,15 @@ class SiteChecks:
     domain_url: str = DEFAULT_DOMAIN_URL
     clock: WaitClock = dataclasses.field(default_factory=WaitClock)
     timeout_source: str = "default"
+
+
+@dataclasses.dataclass(frozen=True)
+class E2eReports:
+    """Where a job's end-to-end report is looked for in its test artifacts: a glob
+    (``amplify_e2e_report``), and where that glob came from."""
+
+    pattern: str = DEFAULT_E2E_REPORT
+    source: str = "default"
 
 
 # The back-off of a call's retries: from half a second, doubling, to ten seconds.

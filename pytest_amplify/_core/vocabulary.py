@@ -28,6 +28,13 @@ DEFAULT_MAX_POLL_INTERVAL = 30.0
 DEFAULT_RETRY_TIMEOUT = 60.0  # also a Fetcher's and a RetryPolicy's
 # A deploy that SUCCEEDed reaches the edge in seconds to a few minutes.
 DEFAULT_SERVE_TIMEOUT = 5 * 60.0
+# Where the TEST step's end-to-end report is, within its test artifacts: the file
+# mochawesome-merge writes in the user guide's postTest (its configFilePath), then,
+# when that merge did not run, mochawesome's report of each spec.
+DEFAULT_E2E_REPORT = "**/mochawesome.json"
+PER_SPEC_E2E_REPORTS = "**/mochawesome*.json"
+# The name Amplify gives the step that runs the test phase.
+TEST_STEP = "TEST"
 
 
 def preview_branch(number: int) -> str:

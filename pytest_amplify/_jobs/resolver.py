@@ -22,7 +22,7 @@ from .._amplify.call_problems import CallProblem
 from .._core.api_values import job_number
 from .._core.errors import AmplifyFetchError, AmplifyServiceError
 from .._core.model import AmplifyJob
-from .._core.policies import RetryPolicy, SiteChecks
+from .._core.policies import E2eReports, RetryPolicy, SiteChecks
 from .._core.target import Target, describe_job
 from .._core.vocabulary import DEFAULT_SERVE_TIMEOUT
 from .listing import PAGE_LIMIT, previous_success
@@ -30,7 +30,8 @@ from .listing import PAGE_LIMIT, previous_success
 
 @dataclasses.dataclass(frozen=True)
 class JobOrigin:
-    """Where a job came from: its target, the connection, and ``amplify_site_url``."""
+    """Where a job came from: its target, the connection, ``amplify_site_url``, and
+    the settings of the checks that need them."""
 
     target: Target
     connection: Connection
@@ -38,6 +39,7 @@ class JobOrigin:
     site_checks: SiteChecks = dataclasses.field(
         default_factory=lambda: SiteChecks(DEFAULT_SERVE_TIMEOUT)
     )
+    e2e_reports: E2eReports = dataclasses.field(default_factory=E2eReports)
 
 
 def _key(job: AmplifyJob) -> tuple[str, str, str, str | None]:
@@ -139,6 +141,9 @@ class JobResolver:
 
     def site_checks(self, job: AmplifyJob) -> SiteChecks:
         return self._origin(job).site_checks
+
+    def e2e_reports(self, job: AmplifyJob) -> E2eReports:
+        return self._origin(job).e2e_reports
 
     def refetch(self, job: AmplifyJob) -> AmplifyJob:
         """GetJob once more, for fresh presigned URLs."""

@@ -16,7 +16,7 @@ from .._checks.assertions import Explanations
 from .._core.clock import WaitClock
 from .._core.errors import AmplifyConfigError, AmplifyWaitError
 from .._core.model import AmplifyJob
-from .._core.policies import InsideJob, RetryPolicy, SiteChecks, WaitPolicy
+from .._core.policies import E2eReports, InsideJob, RetryPolicy, SiteChecks, WaitPolicy
 from .._core.records import WaitRecord
 from .._core.target import Target
 from .._core.vocabulary import fill_site_url
@@ -190,7 +190,10 @@ class AmplifySession:
             self.clock(),
             settings.serve_timeout.source,
         )
-        origin = JobOrigin(record.target, connection, self.site_url(settings, target), checks)
+        reports = E2eReports(settings.e2e_report.value, settings.e2e_report.source)
+        origin = JobOrigin(
+            record.target, connection, self.site_url(settings, target), checks, reports
+        )
         return self.resolver.attach(record.result(), origin)
 
     def new_wait(self, settings: Settings, target: Target, connection: Connection) -> JobWait:

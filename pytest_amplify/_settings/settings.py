@@ -21,6 +21,7 @@ from .._core.durations import format_duration
 from .._core.errors import AmplifyConfigError
 from .._core.vocabulary import (
     DEFAULT_DOMAIN_URL,
+    DEFAULT_E2E_REPORT,
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RETRY_TIMEOUT,
@@ -42,6 +43,7 @@ from .values import (
     parse_branch,
     parse_commit_id,
     parse_domain_url,
+    parse_e2e_report,
     parse_endpoint_url,
     parse_html_screenshots,
     parse_interval,
@@ -222,6 +224,17 @@ class Settings:
         help="Where assert_serves_build(custom_domains=True) reaches a custom domain, "
         "{domain} being its host name, e.g. www.example.com (default: https://{domain}).",
         metavar="URL",
+        overridable=True,
+    )
+    e2e_report: Setting[str] = declare(
+        flag="--amplify-e2e-report",
+        parse=parse_e2e_report,
+        default=DEFAULT_E2E_REPORT,
+        help="Where assert_e2e_passed finds the end-to-end report in the TEST step's test "
+        "artifacts: a glob (default: **/mochawesome.json; then each spec's "
+        "**/mochawesome*.json).",
+        metavar="GLOB",
+        marker=True,
         overridable=True,
     )
     require_success: Setting[bool] = declare(

@@ -316,6 +316,18 @@ def parse_report_path(text: str) -> str:
     return value
 
 
+def parse_e2e_report(text: str) -> str:
+    value = _nonblank(text)
+    if any(ord(ch) < 32 for ch in value):
+        raise SettingError("a glob cannot contain control characters")
+    if value.startswith("/") or "\\" in value:
+        raise SettingError(
+            "it is a path, not a glob within the test artifacts; write one such as "
+            "**/mochawesome.json or cypress/report/*.json"
+        )
+    return value
+
+
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 

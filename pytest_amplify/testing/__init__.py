@@ -29,7 +29,14 @@ from ._service.request_log import FakeRequest
 from ._service.service import FakeAmplify
 from ._state.clock import SimulatedClock
 from ._state.content import make_png, make_zip
-from ._state.steps import FakeStep, failed_build_step, typical_step, typical_steps, verify_step
+from ._state.steps import (
+    FakeStep,
+    cypress_test_step,
+    failed_build_step,
+    typical_step,
+    typical_steps,
+    verify_step,
+)
 from ._state.store import FakeApp, FakeBranch, FakeDomain
 from ._state.timeline import FakeJob
 
@@ -45,6 +52,7 @@ __all__ = [
     "SimulatedClock",
     "amplify_fake",
     "amplify_fake_session",
+    "cypress_test_step",
     "failed_build_step",
     "make_png",
     "make_zip",

@@ -314,7 +314,7 @@ class ApiRoutes:
             answer["artifactsUrl"] = self._files.url(
                 f"{base}/artifacts.zip", lambda: make_zip(files)
             )
-        if step.test_artifacts is not None:
+        if step.test_artifacts is not None and step.test_artifacts_zip:
             tests = step.test_artifacts
             answer["testArtifactsUrl"] = self._files.url(
                 f"{base}/test-artifacts.zip", lambda: make_zip(tests)

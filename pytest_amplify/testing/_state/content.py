@@ -84,15 +84,6 @@ TYPICAL_SITE_FILES: Mapping[str, str] = {
     "assets/index.css": "body { margin: 0 }\n",
 }
 
-TYPICAL_TEST_ARTIFACTS: Mapping[str, str] = {
-    "cypress/videos/home.cy.js.mp4": "not really a video",
-    "cypress/report/results.json": '{"stats": {"tests": 3, "passes": 3, "failures": 0}}',
-}
-
-TYPICAL_TEST_CONFIG = (
-    "frontend:\n  test:\n    phases:\n      test:\n        commands:\n          - npx cypress run\n"
-)
-
 # Devices in the spirit of Amplify's VERIFY step, each with its own colour.
 TYPICAL_DEVICES: Mapping[str, tuple[int, int, tuple[int, int, int]]] = {
     "desktop": (160, 100, (32, 96, 192)),

@@ -7,14 +7,8 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from ..._core.model import KNOWN_STATUSES
-from .content import (
-    TYPICAL_SITE_FILES,
-    TYPICAL_TEST_ARTIFACTS,
-    TYPICAL_TEST_CONFIG,
-    FileBody,
-    build_log,
-    typical_screenshots,
-)
+from .content import TYPICAL_SITE_FILES, FileBody, build_log, typical_screenshots
+from .cypress_runs import TEST_PHASE_CONFIG, TESTS_FAILED_REASON, cypress_run
 
 GIT_STEPS = ("BUILD", "TEST", "DEPLOY", "VERIFY")
 MANUAL_STEPS = ("DEPLOY", "VERIFY")
@@ -37,7 +31,9 @@ class FakeStep:
 
     ``log=None`` serves a generated log; ``with_log=False`` serves no ``logUrl``.
     ``artifacts``, ``test_artifacts`` (file name -> content) and ``screenshots``
-    (device name -> image bytes) are served as files behind presigned-style URLs.
+    (device name -> image bytes) are served as files behind presigned-style URLs;
+    ``test_artifacts`` both as a zip at ``testArtifactsUrl`` and through
+    ListArtifacts, or only through ListArtifacts with ``test_artifacts_zip=False``.
     """
 
     name: str
@@ -49,6 +45,7 @@ class FakeStep:
     artifacts: Mapping[str, bytes | str] | None = None
     test_artifacts: Mapping[str, bytes | str] | None = None
     test_config: str | None = None
+    test_artifacts_zip: bool = True
     screenshots: Mapping[str, bytes] | None = None
     allow_unknown_status: bool = False
 
@@ -73,9 +70,9 @@ def typical_step(name: str) -> FakeStep:
     if upper == "BUILD":
         return FakeStep(name, artifacts=dict(TYPICAL_SITE_FILES))
     if upper == "TEST":
-        return FakeStep(
-            name, test_artifacts=dict(TYPICAL_TEST_ARTIFACTS), test_config=TYPICAL_TEST_CONFIG
-        )
+        # The passing run's report and files; the log is generated, so that a job
+        # scripted to fail in its TEST step does not end with the passing run's log.
+        return dataclasses.replace(cypress_test_step("passing", name=name), log=None)
     if upper == "VERIFY":
         return FakeStep(name, screenshots=typical_screenshots())
     return FakeStep(name)
@@ -135,6 +132,37 @@ def ended_steps(
     if base.log is not None or not base.with_log:
         ended = dataclasses.replace(ended, log=base.log, with_log=base.with_log)
     return [*before[:index], ended]
+
+
+def cypress_test_step(
+    run: str = "failing",
+    *,
+    artifacts: bool = True,
+    zip_url: bool = True,
+    merged: bool = True,
+    name: str = "TEST",
+) -> FakeStep:
+    """A TEST step as Amplify's test phase leaves it after a Cypress run, from runs of
+    the real tools (mocha, mochawesome, mochawesome-merge): ``"failing"`` (FAILED: a
+    retried test, two failed tests, a pending one, a failing ``before all`` hook
+    that kept two tests from running) or ``"passing"`` (SUCCEED, three tests).
+
+    Its log is the run's; its test artifacts (the report, failure screenshots,
+    videos) are served as a zip at ``testArtifactsUrl`` and through ListArtifacts;
+    ``zip_url=False`` leaves out the zip, ``artifacts=False`` every artifact (the
+    step then has only its log), ``merged=False`` has each spec's report instead of
+    the merged one."""
+    made = cypress_run(run)
+    failed = made.status == "FAILED"
+    return FakeStep(
+        name,
+        status=made.status,
+        reason=TESTS_FAILED_REASON if failed else None,
+        log=made.log,
+        test_artifacts=made.test_artifacts(merged=merged) if artifacts else None,
+        test_artifacts_zip=zip_url,
+        test_config=TEST_PHASE_CONFIG,
+    )
 
 
 def verify_step(
