@@ -43,6 +43,9 @@ from pytest_amplify._core.vocabulary import (
     LATEST,
     fill_site_url,
 )
+from pytest_amplify._e2e.cypress_log import log_text_lines, parse_log
+from pytest_amplify._e2e.lookup import matching, screenshot_stem
+from pytest_amplify._e2e.mochawesome import ReportProblem, parse_report
 from pytest_amplify._jobs.end_forecast import EndForecast
 from pytest_amplify._jobs.listing import ListedJob
 from pytest_amplify._jobs.poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
@@ -97,6 +100,7 @@ __all__ = [
     "LogTail",
     "PollSchedule",
     "PullRequestEvent",
+    "ReportProblem",
     "ReportedWait",
     "SimulatedJob",
     "SimulatedWait",
@@ -117,14 +121,19 @@ __all__ = [
     "handed_out_job",
     "is_signing_parameter",
     "line_blocks",
+    "log_text_lines",
     "loosen",
     "make_wait",
+    "matching",
     "parse_duration",
+    "parse_log",
+    "parse_report",
     "progress_line",
     "quick_fetcher",
     "render",
     "run_waits",
     "scan",
+    "screenshot_stem",
     "simulate_wait",
     "simulated",
     "strip_query",

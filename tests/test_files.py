@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import contextlib
 import dataclasses
 import datetime as dt
 import http.server
 import ipaddress
+import json
 import re
 import ssl
 import struct

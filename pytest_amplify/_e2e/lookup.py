@@ -38,6 +38,11 @@ MAX_REPORT_BYTES = 64 * 1024 * 1024
 # Per-spec reports read at most (a large suite has a few hundred specs).
 MAX_REPORTS = 1000
 
+# mochawesome's reports of a run's specs (overwrite=false): mochawesome.json, then
+# mochawesome_001.json, mochawesome_002.json, ...
+_FIRST = "mochawesome.json"
+_NEXT = re.compile(r"mochawesome_\d+\.json")
+
 ZIP_SOURCE = "the test artifacts zip (testArtifactsUrl)"
 LISTED_SOURCE = "the test artifacts ListArtifacts lists"
 NO_SOURCE = "nowhere"
@@ -104,15 +109,32 @@ class _Lookup:
         self.names: set[str] = set()
 
     def _chosen(self, names: Sequence[str], where: str) -> list[str]:
+        if not names:
+            self.looked.append(f"{where}: there are none")
+            return []
         pattern = self.reports.pattern
+        setting = f"{pattern} (amplify_e2e_report, from {self.reports.source})"
         found = matching(names, pattern)
+        # mochawesome names the first spec's report mochawesome.json too: beside it
+        # are the other specs' (mochawesome_001.json, ...), read with it.
+        firsts = {PurePosixPath(n).parent for n in found if PurePosixPath(n).name == _FIRST}
+        found += [
+            name
+            for name in names
+            if PurePosixPath(name).parent in firsts and _NEXT.fullmatch(PurePosixPath(name).name)
+        ]
+        found = sorted(set(found))
         if not found and pattern != PER_SPEC_E2E_REPORTS:
             found = matching(names, PER_SPEC_E2E_REPORTS)
+            if found:
+                self.looked.append(
+                    f"{where}: none of its files matches {setting}; each spec's report "
+                    f"({PER_SPEC_E2E_REPORTS}) read instead"
+                )
         if not found:
             self.looked.append(
                 f"{where}: {len(names)} file{'s' if len(names) != 1 else ''}, none matches "
-                f"{pattern} (amplify_e2e_report, from {self.reports.source}) or "
-                f"{PER_SPEC_E2E_REPORTS}"
+                f"{setting} or {PER_SPEC_E2E_REPORTS}"
             )
         return found[:MAX_REPORTS]
 
