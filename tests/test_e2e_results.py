@@ -30,6 +30,7 @@ from pytest_amplify.testing import (
 )
 
 from .conftest import REPO, fake_args
+from .doc_blocks import doc_block
 from .seam import (
     ReportProblem,
     handed_out_job,
@@ -672,3 +673,39 @@ def test_the_screenshots_cypress_would_take_are_each_found_for_their_test(
     assert screenshot_stem(results.failures[0]) == (
         "Login -- with SSO -- redirects to the provider -- before all hook"
     )
+
+
+# -- the docs page's samples -----------------------------------------------------------
+
+E2E_SAMPLE = doc_block("docs/e2e-results.md", "# test_e2e.py")
+
+
+@pytest.mark.parametrize("run", ["passing", "failing"])
+def test_the_docs_sample_passes_a_passing_run_and_explains_a_failing_one(
+    pytester: pytest.Pytester, fake: FakeAmplify, run: str
+) -> None:
+    step = cypress_test_step(run)
+    fake.add_job("d1", "main", status=step.status, steps=[typical_step("BUILD"), step])
+    pytester.makepyfile(test_e2e=E2E_SAMPLE)
+    result = pytester.runpytest(*fake_args(fake), "--amplify-app-id=d1", "--amplify-branch=main")
+    if run == "passing":
+        result.assert_outcomes(passed=1)
+        return
+    result.assert_outcomes(failed=1)
+    page = (REPO / "docs" / "e2e-results.md").read_text()
+    shown = page.split("A failure reads", 1)[1].split("```\n", 2)[1].splitlines()
+    # The page shows the message as it is, line for line.
+    literal = [line.strip().replace("[", "[[]") for line in shown if "console:" not in line]
+    result.stdout.fnmatch_lines([f"E  *{line}" for line in literal])
+
+
+def test_the_docs_test_phase_is_the_one_the_local_service_serves(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    page = (REPO / "docs" / "e2e-results.md").read_text()
+    (documented,) = re.findall(r"```yaml\n(.*?)```", page, flags=re.DOTALL)
+    fake.add_job("d1", "main", job_id="1")
+    job = handed_out_job(fake, clock, "1")
+    url = job.step("TEST").test_config_url
+    assert url is not None
+    assert quick_fetcher().read_bytes(url, "the test configuration").decode() == documented
