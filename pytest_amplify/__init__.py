@@ -21,7 +21,13 @@ if TYPE_CHECKING:
         assert_step_succeeded,
         assert_steps_succeeded,
     )
-    from ._checks.file_assertions import assert_artifacts, assert_screenshots, assert_test_artifacts
+    from ._checks.file_assertions import (
+        assert_artifacts,
+        assert_screenshots,
+        assert_screenshots_rendered,
+        assert_screenshots_unchanged,
+        assert_test_artifacts,
+    )
     from ._checks.log_assertions import assert_log_contains, assert_log_not_contains
     from ._checks.serves_build import ServedBuild, assert_serves_build
     from ._checks.step_files import (
@@ -39,6 +45,7 @@ if TYPE_CHECKING:
         AmplifyError,
         AmplifyFetchError,
         AmplifyResponseError,
+        AmplifyScreenshotsChangedError,
         AmplifyServiceError,
         AmplifyStepNotFoundError,
         AmplifyTimeoutError,
@@ -67,6 +74,7 @@ _LAZY = {
     "AmplifyJob": "._core.model",
     "AmplifyJobs": "._run.amplify_jobs",
     "AmplifyResponseError": "._core.errors",
+    "AmplifyScreenshotsChangedError": "._core.errors",
     "AmplifyServiceError": "._core.errors",
     "AmplifyStepNotFoundError": "._core.errors",
     "AmplifyTimeoutError": "._core.errors",
@@ -93,6 +101,8 @@ _LAZY = {
     "assert_log_contains": "._checks.log_assertions",
     "assert_log_not_contains": "._checks.log_assertions",
     "assert_screenshots": "._checks.file_assertions",
+    "assert_screenshots_rendered": "._checks.file_assertions",
+    "assert_screenshots_unchanged": "._checks.file_assertions",
     "assert_serves_build": "._checks.serves_build",
     "assert_step_status": "._checks.assertions",
     "assert_step_succeeded": "._checks.assertions",
@@ -134,6 +144,7 @@ __all__ = [
     "AmplifyJob",
     "AmplifyJobs",
     "AmplifyResponseError",
+    "AmplifyScreenshotsChangedError",
     "AmplifyServiceError",
     "AmplifyStepNotFoundError",
     "AmplifyTimeoutError",
@@ -159,6 +170,8 @@ __all__ = [
     "assert_log_contains",
     "assert_log_not_contains",
     "assert_screenshots",
+    "assert_screenshots_rendered",
+    "assert_screenshots_unchanged",
     "assert_serves_build",
     "assert_step_status",
     "assert_step_succeeded",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._core.errors import AmplifyConfigError, AmplifyError
+from ._core.errors import AmplifyConfigError, AmplifyError, AmplifyScreenshotsChangedError
 from ._run.stash import (
     CURRENT_ITEM,
     REPORT_ATTRIBUTE,
@@ -275,14 +275,25 @@ def pytest_runtest_makereport(
 
         attach_uses(report, uses)
     # pytest-html may be installed without a report being written (no --html).
-    if uses and item.config.getoption("htmlpath", None):
+    if not item.config.getoption("htmlpath", None):
+        return report
+    changed = _screenshots_changed(call)
+    if uses or changed is not None:
         from ._reports.html import HtmlExtras
 
         if HTML_EXTRAS not in item.config.stash:
             mode = _session(item.config).base_settings.html_screenshots.value
             item.config.stash[HTML_EXTRAS] = HtmlExtras(mode)
-        item.config.stash[HTML_EXTRAS].add(report, uses)
+        item.config.stash[HTML_EXTRAS].add(report, uses or [], changed)
     return report
+
+
+def _screenshots_changed(call: pytest.CallInfo[None]) -> AmplifyScreenshotsChangedError | None:
+    """The test's failed ``assert_screenshots_unchanged``, whose images the report shows."""
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, AmplifyScreenshotsChangedError) and error.changes:
+        return error
+    return None
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

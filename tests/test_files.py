@@ -100,7 +100,7 @@ def test_downloading_artifacts_and_screenshots(job_with: Callable[..., AmplifyJo
     with download_artifacts(job, "BUILD", QUICK) as archive:
         assert sorted(archive.namelist()) == ["assets/index.css", "assets/index.js", "index.html"]
     info = image_info(screenshot_bytes(job, "desktop", fetcher=QUICK))
-    assert (info.kind, info.width, info.height) == ("png", 160, 100)
+    assert (info.kind, info.width, info.height) == ("png", 1280, 800)
     with pytest.raises(
         AmplifyFetchError, match="has no screenshot 'ipad'; it has: desktop, iphone-14, pixel-7"
     ):

@@ -191,23 +191,43 @@ def opened_test_artifacts(
             yield archive
 
 
+def screenshot_reader(
+    job: AmplifyJob, step: str = "VERIFY", fetcher: Fetcher | None = None
+) -> Callable[[str], bytes]:
+    """Reads the step's screenshots by name, one after another: when their URLs have
+    expired, the job is fetched again once and its fresh URLs serve the rest."""
+    fetcher = fetcher_for(job, fetcher)
+    current = [job]
+
+    def refresh() -> AmplifyJob | None:
+        fresh = current[0].refetched()
+        if fresh is not None:
+            current[0] = fresh
+        return fresh
+
+    def read(name: str) -> bytes:
+        found = current[0].step(step)
+        if name not in found.screenshots:
+            have = ", ".join(found.screenshots) or "none"
+            raise AmplifyFetchError(
+                f"step {found.name} of {job.describe()} has no screenshot {name!r}; it has: {have}"
+            )
+        what = f"screenshot {name!r} of step {found.name} of {job.describe()}"
+        return _read_fresh(
+            current[0],
+            lambda fresh: fresh.step(step).screenshots[name],
+            lambda url: fetcher.read_bytes(url, what),
+            refresh,
+        )
+
+    return read
+
+
 def screenshot_bytes(
     job: AmplifyJob, name: str, step: str = "VERIFY", fetcher: Fetcher | None = None
 ) -> bytes:
     """One screenshot of the step (``name`` as in ``step.screenshots``), as bytes."""
-    fetcher = fetcher_for(job, fetcher)
-    found = job.step(step)
-    if name not in found.screenshots:
-        have = ", ".join(found.screenshots) or "none"
-        raise AmplifyFetchError(
-            f"step {found.name} of {job.describe()} has no screenshot {name!r}; it has: {have}"
-        )
-    what = f"screenshot {name!r} of step {found.name} of {job.describe()}"
-    return _read_fresh(
-        job,
-        lambda current: current.step(step).screenshots[name],
-        lambda url: fetcher.read_bytes(url, what),
-    )
+    return screenshot_reader(job, step, fetcher)(name)
 
 
 def resolver_of(job: AmplifyJob, what: str) -> JobBackend:

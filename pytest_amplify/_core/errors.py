@@ -31,8 +31,22 @@ class AmplifyAssertionError(AmplifyError, AssertionError):
     """An ``assert_*`` helper found the job, a step or a file not as expected."""
 
 
+class AmplifyScreenshotsChangedError(AmplifyAssertionError):
+    """``assert_screenshots_unchanged`` found screenshots that changed past its bound.
+
+    ``changes`` holds one ``ScreenshotChange`` per such device: its figure and both
+    images, which the pytest-html report shows side by side (typed loosely because
+    errors sit below the images; not kept when the error is pickled).
+    """
+
+    def __init__(self, *lines: str, changes: tuple[Any, ...] = ()) -> None:
+        super().__init__(*lines)
+        self.changes = changes
+
+
 class AmplifyConfigError(AmplifyError):
-    """A setting is missing or wrong; the message names the setting, its source and the fix."""
+    """A setting is missing or wrong (or an optional dependency a check needs); the
+    message names the setting, its source and the fix."""
 
 
 class AmplifyStepNotFoundError(AmplifyError, LookupError):
@@ -100,6 +114,7 @@ class AmplifyUrlExpiredError(AmplifyFetchError):
 for _public in (
     AmplifyError,
     AmplifyAssertionError,
+    AmplifyScreenshotsChangedError,
     AmplifyConfigError,
     AmplifyStepNotFoundError,
     AmplifyResponseError,

@@ -1,4 +1,6 @@
-"""pytest-html: the job as a small table, links, and the VERIFY screenshots embedded.
+"""pytest-html: the job as a small table, links, and the VERIFY screenshots embedded;
+for a failed ``assert_screenshots_unchanged``, each changed device's two screenshots
+side by side.
 
 Only used when pytest-html is installed and active. Extras go on the call report,
 or on the setup report when the wait (or the job) failed there; pytest-html
@@ -14,9 +16,9 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._checks.step_files import screenshot_bytes
+from .._checks.step_files import screenshot_reader
 from .._core.durations import format_elapsed
-from .._core.errors import AmplifyError
+from .._core.errors import AmplifyError, AmplifyScreenshotsChangedError
 from .._core.images import ImageInfo, NotAnImage, image_info
 from .._core.model import AmplifyJob
 from .._core.redact import redact_text, redact_url
@@ -90,6 +92,37 @@ def _screenshot_extras(
     return result
 
 
+def _figure(data: bytes, caption: str) -> str:
+    try:
+        mime_type = image_info(data).mime_type
+    except NotAnImage:
+        mime_type = "image/png"
+    source = f"data:{mime_type};base64,{base64.b64encode(data).decode()}"
+    return (
+        '<figure style="margin:0;flex:1 1 0;min-width:0">'
+        f'<img src="{source}" alt="{html.escape(caption)}" style="max-width:100%;border:1px solid #ccc">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def change_extras(error: AmplifyScreenshotsChangedError, extras: Any) -> list[dict[str, Any]]:
+    """Each changed device's screenshots, the previous successful job's beside this
+    job's, under the figure."""
+    result: list[dict[str, Any]] = []
+    for change in error.changes:
+        result.append(
+            extras.html(
+                '<div class="amplify-screenshot-change">'
+                f"<p>{html.escape(redact_text(change.describe()))}</p>"
+                '<div style="display:flex;gap:12px;align-items:flex-start">'
+                f"{_figure(change.before, f'{change.device}: job {change.before_job} (before)')}"
+                f"{_figure(change.after, f'{change.device}: job {change.after_job} (now)')}"
+                "</div></div>"
+            )
+        )
+    return result
+
+
 def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
     """Each VERIFY screenshot, downloaded and checked, or the reason it cannot be shown."""
     try:
@@ -97,9 +130,10 @@ def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
     except AmplifyError:
         return []
     shots: list[Screenshot] = []
+    read = screenshot_reader(job, step.name)
     for name in step.screenshots:
         try:
-            data = screenshot_bytes(job, name, step.name)
+            data = read(name)
             shots.append(Screenshot(name, data, image_info(data)))
         except (AmplifyError, NotAnImage) as exc:
             shots.append(Screenshot(name, problem=f"not shown: {exc}"))
@@ -121,8 +155,13 @@ class HtmlExtras:
             self._screenshots[key] = screenshots_of(use.job)
         return self._screenshots[key]
 
-    def add(self, report: pytest.TestReport, uses: list[ItemJob]) -> None:
-        add_extras(report, uses, self.mode, self.screenshots)
+    def add(
+        self,
+        report: pytest.TestReport,
+        uses: list[ItemJob],
+        changed: AmplifyScreenshotsChangedError | None = None,
+    ) -> None:
+        add_extras(report, uses, self.mode, self.screenshots, changed)
 
 
 def add_extras(
@@ -130,6 +169,7 @@ def add_extras(
     uses: list[ItemJob],
     mode: str,
     fetch_screenshots: Callable[[ItemJob], list[Screenshot]],
+    changed: AmplifyScreenshotsChangedError | None = None,
 ) -> None:
     if report.when == "teardown" or (report.when == "setup" and not report.failed):
         return
@@ -147,4 +187,6 @@ def add_extras(
             added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
         if mode == "always" or (mode == "failed" and report.failed):
             added.extend(_screenshot_extras(job, fetch_screenshots(use), extras))
+    if changed is not None and mode != "never":
+        added.extend(change_extras(changed, extras))
     report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

@@ -28,7 +28,13 @@ from ._service.operations import OPERATIONS
 from ._service.request_log import FakeRequest
 from ._service.service import FakeAmplify
 from ._state.clock import SimulatedClock
-from ._state.content import make_png, make_zip
+from ._state.content import (
+    SCREENSHOT_DEVICES,
+    SCREENSHOT_PAGES,
+    make_png,
+    make_zip,
+    rendered_screenshots,
+)
 from ._state.steps import (
     FakeStep,
     cypress_test_step,
@@ -42,6 +48,8 @@ from ._state.timeline import FakeJob
 
 __all__ = [
     "OPERATIONS",
+    "SCREENSHOT_DEVICES",
+    "SCREENSHOT_PAGES",
     "FakeAmplify",
     "FakeApp",
     "FakeBranch",
@@ -56,6 +64,7 @@ __all__ = [
     "failed_build_step",
     "make_png",
     "make_zip",
+    "rendered_screenshots",
     "targeting",
     "typical_step",
     "typical_steps",

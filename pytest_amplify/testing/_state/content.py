@@ -1,12 +1,16 @@
-"""Files the local service serves for steps: logs, zips and real PNG screenshots."""
+"""Files the local service serves for steps: logs, zips, and VERIFY screenshots that
+headless Chromium rendered (``pytest_amplify/testing/screenshots/``, with the pages
+and the script that renders them)."""
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib.resources import files
 
 # What a step's file can be: bytes, text, or a factory of byte chunks for files too
 # large to hold in memory (a 200 MB log is streamed, never built).
@@ -84,13 +88,38 @@ TYPICAL_SITE_FILES: Mapping[str, str] = {
     "assets/index.css": "body { margin: 0 }\n",
 }
 
-# Devices in the spirit of Amplify's VERIFY step, each with its own colour.
-TYPICAL_DEVICES: Mapping[str, tuple[int, int, tuple[int, int, int]]] = {
-    "desktop": (160, 100, (32, 96, 192)),
-    "iphone-14": (60, 120, (192, 64, 64)),
-    "pixel-7": (64, 128, (48, 160, 80)),
-}
+# The devices and pages of the committed renders (screenshots/render.sh makes
+# <page>-<device>.png for each): a sign-in page, the same page redesigned, a page
+# whose app never mounted (blank) and one stuck loading (a small spinner).
+SCREENSHOT_DEVICES = ("desktop", "iphone-14", "pixel-7")
+SCREENSHOT_PAGES = ("login", "login-changed", "blank", "spinner")
+SCREENSHOTS_FOLDER = "screenshots"
+
+
+@functools.cache
+def rendered_screenshot(page: str, device: str) -> bytes:
+    """The PNG that headless Chromium rendered of ``page`` on ``device``."""
+    if page not in SCREENSHOT_PAGES:
+        raise ValueError(
+            f"no rendered page {page!r}; the renders are of {', '.join(SCREENSHOT_PAGES)}"
+        )
+    if device not in SCREENSHOT_DEVICES:
+        raise ValueError(
+            f"no render for device {device!r}; the devices are {', '.join(SCREENSHOT_DEVICES)}"
+        )
+    folder = files("pytest_amplify.testing").joinpath(SCREENSHOTS_FOLDER)
+    return folder.joinpath(f"{page}-{device}.png").read_bytes()
+
+
+def rendered_screenshots(
+    page: str = "login", devices: Sequence[str] = SCREENSHOT_DEVICES
+) -> dict[str, bytes]:
+    """Device name -> the render of ``page`` on it: ``login`` (a sign-in page),
+    ``login-changed`` (the same page redesigned), ``blank`` or ``spinner``."""
+    if isinstance(devices, str):
+        raise TypeError(f"devices is a list of device names, not the string {devices!r}")
+    return {device: rendered_screenshot(page, device) for device in devices}
 
 
 def typical_screenshots() -> dict[str, bytes]:
-    return {name: make_png(w, h, color) for name, (w, h, color) in TYPICAL_DEVICES.items()}
+    return rendered_screenshots("login")

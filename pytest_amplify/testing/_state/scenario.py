@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
-from .content import TYPICAL_DEVICES, make_png
+from .content import rendered_screenshot
 from .scenario_schema import check_scenario
 from .steps import FakeStep, typical_step
 from .timeline import FakeJob
@@ -56,12 +56,10 @@ class ScenarioTarget(Protocol):
     def add_domain(self, *args: Any, **kwargs: Any) -> object: ...
 
 
-def _screenshots(names: list[str]) -> dict[str, bytes]:
-    images = {}
-    for name in names:
-        width, height, color = TYPICAL_DEVICES.get(name, (96, 64, (90, 90, 160)))
-        images[name] = make_png(width, height, color)
-    return images
+def _screenshots(chosen: list[str] | Mapping[str, str]) -> dict[str, bytes]:
+    """Device names (each the sign-in page's render), or device -> rendered page."""
+    pages = chosen if isinstance(chosen, Mapping) else dict.fromkeys(chosen, "login")
+    return {device: rendered_screenshot(page, device) for device, page in pages.items()}
 
 
 def _step(data: str | Mapping[str, Any]) -> str | FakeStep:
