@@ -25,6 +25,13 @@ from pytest_amplify._checks.serves_build import MAX_INTERVAL as SERVE_MAX_INTERV
 from pytest_amplify._checks.site_probe import CACHE_BUST_PARAMETER
 from pytest_amplify._checks.step_files import LogTail
 from pytest_amplify._core.durations import format_duration, parse_duration
+from pytest_amplify._core.images import (
+    DEFAULT_MAX_CHANGED,
+    DEFAULT_MIN_CONTENT,
+    PIXEL_TOLERANCE,
+    page_content,
+    pixel_change,
+)
 from pytest_amplify._core.policies import InsideJob, SiteChecks, WaitPolicy
 from pytest_amplify._core.records import (
     OUTCOMES,
@@ -68,7 +75,9 @@ from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 __all__ = [
     "CACHE_BUST_PARAMETER",
+    "DEFAULT_MAX_CHANGED",
     "DEFAULT_MAX_POLL_INTERVAL",
+    "DEFAULT_MIN_CONTENT",
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_SERVE_TIMEOUT",
     "DEFAULT_TIMEOUT",
@@ -84,6 +93,7 @@ __all__ = [
     "OPTIONS",
     "OPTIONS_BY_NAME",
     "OUTCOMES",
+    "PIXEL_TOLERANCE",
     "PREVIEW_CAUSES",
     "PREVIEW_DELETED_HINT",
     "SERVE_MAX_INTERVAL",
@@ -125,9 +135,11 @@ __all__ = [
     "loosen",
     "make_wait",
     "matching",
+    "page_content",
     "parse_duration",
     "parse_log",
     "parse_report",
+    "pixel_change",
     "progress_line",
     "quick_fetcher",
     "render",

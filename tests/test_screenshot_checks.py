@@ -12,9 +12,13 @@ blocked and, in ``.ci/run``'s ``[test]``-only environments, without it for real.
 from __future__ import annotations
 
 import io
+import json
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +31,8 @@ from pytest_amplify import (
     assert_screenshots_unchanged,
 )
 from pytest_amplify.testing import (
+    SCREENSHOT_DEVICES,
+    SCREENSHOT_PAGES,
     FakeAmplify,
     FakeStep,
     SimulatedClock,
@@ -35,7 +41,16 @@ from pytest_amplify.testing import (
     typical_steps,
 )
 
-from .seam import handed_out_job, quick_fetcher
+from .conftest import REPO
+from .doc_blocks import doc_block
+from .seam import (
+    DEFAULT_MAX_CHANGED,
+    DEFAULT_MIN_CONTENT,
+    handed_out_job,
+    page_content,
+    pixel_change,
+    quick_fetcher,
+)
 
 try:
     import PIL  # noqa: F401
@@ -76,6 +91,11 @@ def deploy(fake: FakeAmplify, clock: SimulatedClock) -> Callable[..., AmplifyJob
         return handed_out_job(fake, clock, job.job_id)
 
     return make
+
+
+def glob_escaped(text: str) -> str:
+    """``text`` as an fnmatch pattern that matches it literally."""
+    return re.sub(r"[][*?]", lambda match: f"[{match.group()}]", text)
 
 
 def failure(call: Callable[[], object]) -> str:
@@ -379,3 +399,360 @@ def test_without_pillow_the_checks_fail_in_one_line_naming_the_extra(
         check(job, fetcher=QUICK)
     assert str(raised.value) == PILLOW_MESSAGE.format(check=check.__name__)
     assert fake.calls("GetObject") == 0, "nothing is downloaded for a check that cannot run"
+
+
+# -- as users run them: pytest, the amplify_job fixture, a scenario, pytest-html ---------
+
+DEVICES = ("desktop", "iphone-14", "pixel-7")
+SCENARIO = {
+    "jobs": [
+        # main: the sign-in page (a list of devices), then the same page redesigned.
+        {
+            "app_id": "d1",
+            "branch": "main",
+            "steps": ["BUILD", {"name": "VERIFY", "screenshots": list(DEVICES)}],
+        },
+        {
+            "app_id": "d1",
+            "branch": "main",
+            "steps": [
+                "BUILD",
+                {"name": "VERIFY", "screenshots": dict.fromkeys(DEVICES, "login-changed")},
+            ],
+        },
+        # broken: one device's screenshot is blank; loading: a spinner on every device.
+        {
+            "app_id": "d1",
+            "branch": "broken",
+            "steps": [
+                "BUILD",
+                {
+                    "name": "VERIFY",
+                    "screenshots": {"desktop": "login", "iphone-14": "blank", "pixel-7": "login"},
+                },
+            ],
+        },
+        {
+            "app_id": "d1",
+            "branch": "loading",
+            "steps": [
+                "BUILD",
+                {"name": "VERIFY", "screenshots": dict.fromkeys(DEVICES, "spinner")},
+            ],
+        },
+    ]
+}
+USERS_SUITE = f"""
+import pytest
+
+from pytest_amplify import assert_screenshots_rendered, assert_screenshots_unchanged
+
+pytest_plugins = ["pytest_amplify.testing"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def deployments(amplify_fake_session):
+    amplify_fake_session.load_scenario({SCENARIO!r})
+
+
+def test_main_is_rendered(amplify_job):
+    assert_screenshots_rendered(amplify_job)
+
+
+def test_main_is_unchanged(amplify_job):
+    assert_screenshots_unchanged(amplify_job)
+
+
+def test_main_is_unchanged_within_20_percent(amplify_job):
+    assert_screenshots_unchanged(amplify_job, max_changed=0.2)
+
+
+@pytest.mark.amplify(branch="broken")
+def test_broken_is_rendered(amplify_job):
+    assert_screenshots_rendered(amplify_job)
+
+
+@pytest.mark.amplify(branch="broken")
+def test_broken_is_unchanged(amplify_job):
+    assert_screenshots_unchanged(amplify_job)
+
+
+@pytest.mark.amplify(branch="loading")
+def test_loading_is_rendered(amplify_job):
+    assert_screenshots_rendered(amplify_job)
+"""
+TARGET = ["--amplify-app-id=d1", "--amplify-branch=main", "-p", "no:randomly"]
+DOCS_SAMPLE = doc_block("docs/screenshots.md", "# test_screens.py")
+TWO_DEPLOYMENTS = """
+import pytest
+
+pytest_plugins = ["pytest_amplify.testing"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def deployments(amplify_fake_session):
+    amplify_fake_session.add_job("d1", "main")
+    amplify_fake_session.add_job("d1", "first")
+    amplify_fake_session.add_job("d1", "main")
+"""
+
+
+@needs_pillow
+def test_the_documented_sample_passes_and_skips_on_a_branchs_first_job(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(TWO_DEPLOYMENTS)
+    pytester.makepyfile(test_screens=DOCS_SAMPLE)
+    pytester.runpytest(*TARGET).assert_outcomes(passed=2)
+    result = pytester.runpytest(*TARGET, "--amplify-branch=first", "-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        ["SKIPPED * no job of branch first (app d1) succeeded before job 1*"]
+    )
+
+
+def html_extras(path: object, test: str) -> list[dict[str, object]]:
+    from .test_html_report import report_blob, results
+
+    (report,) = [r for r in results(report_blob(path))[test] if r["result"] == "Failed"]  # type: ignore[arg-type]
+    extras: list[dict[str, object]] = report["extras"]
+    return extras
+
+
+@needs_pillow
+def test_users_see_blank_pages_changes_and_skips_with_their_figures(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_screens=USERS_SUITE)
+    result = pytester.runpytest(*TARGET, "-rs", "--html=report.html", "--self-contained-html")
+    result.assert_outcomes(passed=2, failed=3, skipped=1)
+    # main's redesigned page is rendered, and changed past the default bound (passing
+    # under 20%); broken's blank phone screenshot is named; loading's spinner fails on
+    # every device; broken's first job skips the change check, saying why.
+    result.stdout.fnmatch_lines(
+        [
+            "E * the VERIFY screenshots of app d1, branch main, job 2 changed against job 1, "
+            "the branch's previous successful job:",
+            "E *'desktop': 8.33% of its pixels changed (max_changed 1.00%)",
+            "E *'iphone-14': 15.27% of its pixels changed (max_changed 1.00%)",
+            "E *'pixel-7': 13.89% of its pixels changed (max_changed 1.00%)",
+            "E * the screenshots of step VERIFY of app d1, branch broken, job 1 do not show a "
+            "rendered page:",
+            "E *'iphone-14' (390x844) looks blank: 0.00% of its pixels differ from its "
+            "background #ffffff (min_content 0.50%)",
+            "test_screens.py:*: AmplifyAssertionError",
+            "E * the screenshots of step VERIFY of app d1, branch loading, job 1 do not show a "
+            "rendered page:",
+            "E *'desktop' (1280x800) looks blank: 0.06% *",
+            "E *'iphone-14' (390x844) looks blank: 0.17% *",
+            "E *'pixel-7' (412x915) looks blank: 0.15% *",
+            "SKIPPED [[]1[]] test_screens.py:*: assert_screenshots_unchanged: no job of branch "
+            "broken (app d1) succeeded before job 1: no earlier VERIFY screenshots to compare with",
+        ]
+    )
+    assert "branch main, job 2 do not show a rendered page" not in result.stdout.str()
+    # pytest-html: each changed device's two screenshots side by side, under the figure.
+    changed = [
+        extra["content"]
+        for extra in html_extras(pytester.path / "report.html", "test_main_is_unchanged")
+        if 'class="amplify-screenshot-change"' in str(extra["content"])
+    ]
+    assert len(changed) == 3
+    for content, device in zip(changed, DEVICES, strict=True):
+        assert isinstance(content, str)
+        assert content.count('<img src="data:image/png;base64,iVBORw0KGgo') == 2
+        assert f"<figcaption>{device}: job 1 (before)</figcaption>" in content
+        assert f"<figcaption>{device}: job 2 (now)</figcaption>" in content
+        assert f"&#x27;{device}&#x27;: " in content and "% of its pixels changed" in content
+    # Other failures get no side-by-side images.
+    assert not [
+        extra
+        for extra in html_extras(pytester.path / "report.html", "test_loading_is_rendered")
+        if "amplify-screenshot-change" in str(extra["content"])
+    ]
+
+
+BLOCK_PILLOW = """
+import sys
+
+# As where the images extra is not installed: import PIL raises ImportError.
+for name in [m for m in sys.modules if m == "PIL" or m.startswith("PIL.")] + ["PIL", "PIL.Image"]:
+    sys.modules[name] = None
+"""
+
+
+def test_users_without_pillow_get_one_line_naming_the_extra(pytester: pytest.Pytester) -> None:
+    if HAVE_PILLOW:
+        pytester.makeconftest(BLOCK_PILLOW)
+    pytester.makepyfile(test_screens=USERS_SUITE)
+    result = pytester.runpytest(*TARGET, "-k", "main")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            f"E * pytest_amplify.AmplifyConfigError: {glob_escaped(PILLOW_MESSAGE.format(check=check))}"
+            for check in (
+                "assert_screenshots_rendered",
+                "assert_screenshots_unchanged",
+                "assert_screenshots_unchanged",
+            )
+        ]
+    )
+    # One line each, and no frame of the plugin in the tracebacks.
+    assert len([line for line in result.stdout.lines if line.startswith("E ")]) == 3
+    assert "pytest_amplify/_" not in result.stdout.str()
+
+
+# -- the committed renders, their figures, and the script that makes them ---------------
+
+RENDERS = REPO / "pytest_amplify" / "testing" / "screenshots"
+DOCS_PAGE = REPO / "docs" / "screenshots.md"
+# The viewports render.sh gives Chromium, by device.
+RENDER_SCRIPT_DEVICES = re.findall(
+    r'^  "([\w-]+) (\d+),(\d+)"$', (RENDERS / "render.sh").read_text(), re.M
+)
+SIZES = {device: (int(w), int(h)) for device, w, h in RENDER_SCRIPT_DEVICES}
+
+
+def test_every_page_is_rendered_on_every_device_small_and_at_its_size() -> None:
+    from pytest_amplify import image_info
+
+    assert list(SIZES) == list(SCREENSHOT_DEVICES)
+    assert sorted(p.stem for p in RENDERS.glob("*.html")) == sorted(SCREENSHOT_PAGES)
+    expected = {
+        f"{page}-{device}.png" for page in SCREENSHOT_PAGES for device in SCREENSHOT_DEVICES
+    }
+    assert {p.name for p in RENDERS.glob("*.png")} == expected
+    for page in SCREENSHOT_PAGES:
+        for device, data in rendered_screenshots(page).items():
+            info = image_info(data)
+            assert (info.kind, info.width, info.height) == ("png", *SIZES[device])
+            assert len(data) < 48 * 1024, f"{page}-{device}.png: keep the renders small"
+
+
+def test_the_scenario_schema_offers_the_rendered_devices_and_pages() -> None:
+    schema = json.loads((REPO / "pytest_amplify" / "testing" / "scenario.schema.json").read_text())
+    assert schema["$defs"]["device"]["enum"] == list(SCREENSHOT_DEVICES)
+    assert schema["$defs"]["rendered_page"]["enum"] == list(SCREENSHOT_PAGES)
+    screenshots = schema["$defs"]["step"]["properties"]["screenshots"]
+    assert list(screenshots["properties"]) == list(SCREENSHOT_DEVICES)
+
+
+def test_a_scenario_chooses_the_render_of_each_device(fake: FakeAmplify) -> None:
+    fake.load_scenario(
+        {
+            "jobs": [
+                {
+                    "app_id": "d1",
+                    "branch": "main",
+                    "steps": [{"name": "VERIFY", "screenshots": ["pixel-7"]}],
+                },
+                {
+                    "app_id": "d1",
+                    "branch": "main",
+                    "steps": [
+                        {
+                            "name": "VERIFY",
+                            "screenshots": {"desktop": "spinner", "iphone-14": "blank"},
+                        }
+                    ],
+                },
+            ]
+        }
+    )
+    first, second = (handed_out_job(fake, None, job_id) for job_id in ("1", "2"))
+    read = {job.job_id: job.step("VERIFY").screenshots for job in (first, second)}
+    assert list(read["1"]) == ["pixel-7"]
+    assert list(read["2"]) == ["desktop", "iphone-14"]
+    from pytest_amplify import screenshot_bytes
+
+    assert (
+        screenshot_bytes(first, "pixel-7", fetcher=QUICK)
+        == rendered_screenshots("login")["pixel-7"]
+    )
+    assert (
+        screenshot_bytes(second, "desktop", fetcher=QUICK)
+        == rendered_screenshots("spinner")["desktop"]
+    )
+    assert (
+        screenshot_bytes(second, "iphone-14", fetcher=QUICK)
+        == rendered_screenshots("blank")["iphone-14"]
+    )
+
+
+def test_an_unknown_page_or_device_is_refused_naming_the_choices() -> None:
+    with pytest.raises(
+        ValueError,
+        match="no rendered page 'home'; the renders are of login, login-changed, blank, spinner",
+    ):
+        rendered_screenshots("home")
+    with pytest.raises(
+        ValueError, match="no render for device 'ipad'; the devices are desktop, iphone-14, pixel-7"
+    ):
+        rendered_screenshots("login", ["ipad"])
+    with pytest.raises(TypeError, match="devices is a list of device names"):
+        rendered_screenshots("login", "desktop")
+
+
+def content_rows() -> list[str]:
+    """The figures of the rendered-page check for every render, as docs/screenshots.md
+    shows them."""
+    header = " | ".join(f"{d} ({w}x{h})" for d, (w, h) in SIZES.items())
+    rows = [f"| render | {header} |"]
+    for page in SCREENSHOT_PAGES:
+        shares = [page_content(data).share for data in rendered_screenshots(page).values()]
+        rows.append(f"| `{page}` | " + " | ".join(f"{share:.2%}" for share in shares) + " |")
+    return rows
+
+
+def change_rows() -> list[str]:
+    """The figures of the change check from the sign-in page to each render."""
+    rows = []
+    before = rendered_screenshots("login")
+    for page in SCREENSHOT_PAGES:
+        after = rendered_screenshots(page)
+        shares = [pixel_change(before[d], after[d]).share for d in SCREENSHOT_DEVICES]
+        rows.append(f"| `login` → `{page}` | " + " | ".join(f"{s:.2%}" for s in shares) + " |")
+    return rows
+
+
+@needs_pillow
+def test_the_defaults_sort_every_render_and_the_docs_show_its_figures() -> None:
+    for page in SCREENSHOT_PAGES:
+        for device, data in rendered_screenshots(page).items():
+            rendered = page_content(data).share >= DEFAULT_MIN_CONTENT
+            assert rendered == page.startswith("login"), f"{page} on {device}"
+    before = rendered_screenshots("login")
+    for page in SCREENSHOT_PAGES:
+        for device, data in rendered_screenshots(page).items():
+            unchanged = pixel_change(before[device], data).share <= DEFAULT_MAX_CHANGED
+            assert unchanged == (page == "login"), f"login -> {page} on {device}"
+    documented = DOCS_PAGE.read_text().splitlines()
+    for row in content_rows() + change_rows():
+        assert row in documented, f"docs/screenshots.md lacks (or has other figures than) {row}"
+
+
+@needs_pillow
+@pytest.mark.slow
+def test_render_sh_renders_pages_that_the_checks_sort_as_the_committed_ones(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
+        pytest.skip("Debian's chromium is not on PATH (.ci/run installs it with apt-get)")
+    out = tmp_path
+    subprocess.run(
+        ["bash", str(RENDERS / "render.sh"), str(out), "login", "spinner"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    from pytest_amplify import image_info
+
+    for page in ("login", "spinner"):
+        committed = rendered_screenshots(page)
+        for device in SCREENSHOT_DEVICES:
+            data = (out / f"{page}-{device}.png").read_bytes()
+            assert (image_info(data).width, image_info(data).height) == SIZES[device]
+            assert (page_content(data).share >= DEFAULT_MIN_CONTENT) == (page == "login")
+            # Rendered again, the same page is the same page to the change check (the
+            # spinner's arc may stand at another angle).
+            assert pixel_change(committed[device], data).share <= DEFAULT_MAX_CHANGED

@@ -2,7 +2,7 @@
 # Renders the local service's VERIFY screenshots with headless Chromium: every page
 # here (*.html) on every device below, as <page>-<device>.png beside this script.
 #
-#   bash render.sh [OUTPUT_DIR]      # default: this folder
+#   bash render.sh [OUTPUT_DIR [PAGE...]]   # default: this folder, every page
 #
 # Needs Debian's chromium (apt-get install chromium). Runs as root too: --no-sandbox.
 # The local service serves these files as they are (one size per device); re-render
@@ -10,6 +10,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here}
+shift || true
+pages=("$@")
+if [ ${#pages[@]} -eq 0 ]; then
+  for page in "$here"/*.html; do pages+=("$(basename "$page" .html)"); done
+fi
 mkdir -p "$out"
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then
@@ -27,8 +32,9 @@ devices=(
 
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
-for page in "$here"/*.html; do
-  name=$(basename "$page" .html)
+for name in "${pages[@]}"; do
+  page="$here/$name.html"
+  [ -f "$page" ] || { echo "render.sh: no page $page" >&2; exit 1; }
   for device in "${devices[@]}"; do
     read -r device_name size <<<"$device"
     # A fresh profile for each render: nothing cached or remembered between pages.
