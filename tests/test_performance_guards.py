@@ -31,7 +31,7 @@ from .seam import (
 # -- free when unused -----------------------------------------------------------------
 
 # What a run that never uses a fixture must not load.
-HEAVY_PACKAGES = ("boto3", "botocore", "tenacity", "urllib3", "moto", "filelock")
+HEAVY_PACKAGES = ("boto3", "botocore", "tenacity", "urllib3", "moto", "filelock", "PIL")
 
 
 def heavy(modules: list[str]) -> list[str]:

@@ -204,7 +204,22 @@ BAD_SCENARIOS = [
     (
         {"jobs": [{**JOB, "steps": [{"name": "VERIFY", "screenshots": "desktop"}]}]},
         "jobs[0].steps[0].screenshots",
-        "expected a list",
+        "expected a list or an object",
+    ),
+    (
+        {"jobs": [{**JOB, "steps": [{"name": "VERIFY", "screenshots": ["ipad"]}]}]},
+        "jobs[0].steps[0].screenshots[0]",
+        "'ipad' is not a device of the rendered screenshots; one of desktop, iphone-14, pixel-7",
+    ),
+    (
+        {"jobs": [{**JOB, "steps": [{"name": "VERIFY", "screenshots": {"ipad": "login"}}]}]},
+        "jobs[0].steps[0].screenshots",
+        "unknown key ipad; allowed: desktop, iphone-14, pixel-7",
+    ),
+    (
+        {"jobs": [{**JOB, "steps": [{"name": "VERIFY", "screenshots": {"desktop": "home"}}]}]},
+        "jobs[0].steps[0].screenshots.desktop",
+        "'home' is not a rendered page; one of login, login-changed, blank, spinner",
     ),
     ({"jobs": [{**JOB, "then": [{"status": "SUCCEED"}]}]}, "jobs[0].then[0]", "exactly one of"),
     (
