@@ -369,8 +369,10 @@ def test_a_previous_screenshot_that_is_not_an_image_is_named(
 ) -> None:
     deploy([*typical_steps()[:-1], FakeStep("VERIFY", screenshots={"desktop": b"GIF89a...."})])
     job = deploy(verify({"desktop": "login"}))
-    assert failure(lambda: assert_screenshots_unchanged(job, fetcher=QUICK)).endswith(
-        "'desktop' could not be compared (job 1's with job 2's): the earlier screenshot is not "
+    assert failure(lambda: assert_screenshots_unchanged(job, fetcher=QUICK)) == (
+        "the VERIFY screenshots of app d1, branch main, job 2 could not all be compared with "
+        "job 1, the branch's previous successful job:\n"
+        "  'desktop' could not be compared (job 1's with job 2's): the earlier screenshot is not "
         "a usable image: it has neither a PNG nor a JPEG signature (starts b'GIF89a..')"
     )
 
@@ -756,3 +758,23 @@ def test_render_sh_renders_pages_that_the_checks_sort_as_the_committed_ones(
             # Rendered again, the same page is the same page to the change check (the
             # spinner's arc may stand at another angle).
             assert pixel_change(committed[device], data).share <= DEFAULT_MAX_CHANGED
+
+
+@needs_pillow
+def test_a_screenshot_that_does_not_download_is_named(
+    fake: FakeAmplify, deploy: Callable[..., AmplifyJob]
+) -> None:
+    deploy(verify({"desktop": "login"}))
+    job = deploy(verify({"desktop": "login"}))
+    fake.respond_raw_next(
+        "GetObject", status=404, body="<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>"
+    )
+    message = failure(lambda: assert_screenshots_unchanged(job, fetcher=QUICK))
+    assert message.startswith(
+        "the VERIFY screenshots of app d1, branch main, job 2 could not all be compared with job 1"
+    )
+    assert re.search(
+        r"\n  'desktop' could not be downloaded: screenshot 'desktop' of step VERIFY of app d1, "
+        r"branch main, job 1 .*does not exist",
+        message,
+    ), message

@@ -307,10 +307,10 @@ def assert_screenshots_unchanged(
             f"{job.branch}, has no {found.name} screenshot of the same devices "
             f"(it has: {', '.join(before) or 'none'}; job {job.job_id} has: {', '.join(now) or 'none'})"
         )
+    gone = [device for device in before if device not in now]
     problems = [
         f"{device!r}: job {previous.job_id} has a screenshot of it, this job has none"
-        for device in before
-        if device not in now
+        for device in gone
     ]
     new = [device for device in now if device not in before]
     if new:
@@ -345,8 +345,9 @@ def assert_screenshots_unchanged(
             )
             problems.append(changes[-1].describe())
     if problems:
+        outcome = "changed against" if changes or gone else "could not all be compared with"
         raise AmplifyScreenshotsChangedError(
-            f"the {found.name} screenshots of {job.describe()} changed against job "
+            f"the {found.name} screenshots of {job.describe()} {outcome} job "
             f"{previous.job_id}, the branch's previous successful job:",
             *(f"  {p}" for p in problems),
             changes=tuple(changes),

@@ -100,7 +100,7 @@ def _figure(data: bytes, caption: str) -> str:
     source = f"data:{mime_type};base64,{base64.b64encode(data).decode()}"
     return (
         '<figure style="margin:0;flex:1 1 0;min-width:0">'
-        f'<img src="{source}" alt="{html.escape(caption)}" style="max-width:100%;border:1px solid #ccc">'
+        f'<img src="{source}" alt="{html.escape(caption)}" style="max-width:100%;max-height:600px;border:1px solid #ccc">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
     )
 
