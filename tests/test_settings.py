@@ -290,7 +290,7 @@ def test_the_marker_on_a_class_and_module_is_merged_closest_first(
     [
         (
             'app="d1"',
-            "@pytest.mark.amplify got unknown keyword app (test_marker.py::test_marked); it takes app_id, branch, pull_request, job_id, commit_id, timeout, retry_timeout, serve_timeout, e2e_report, require_success",
+            "@pytest.mark.amplify got unknown keyword app (did you mean app_id?) in test_marker.py::test_marked; it takes app_id, branch, pull_request, job_id, commit_id, timeout, retry_timeout, serve_timeout, e2e_report, require_success",
         ),
         ('"d1"', "@pytest.mark.amplify takes keywords only"),
         (
