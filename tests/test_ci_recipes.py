@@ -94,7 +94,9 @@ def test_github_workflows_upload_both_reports_even_when_the_tests_fail(first_lin
     written = report_paths(pytest_command(workflow))
     assert written == {"smoke.xml", "amplify-report.json"}
     index = next(i for i, step in enumerate(steps) if step.get("run", "").startswith("pytest "))
-    uploads = [s for s in steps[index + 1 :] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    uploads = [
+        s for s in steps[index + 1 :] if s.get("uses", "").startswith("actions/upload-artifact@")
+    ]
     assert len(uploads) == 1, "one upload step after the tests"
     assert uploads[0]["if"] == "always()", "a failed run's reports are the ones to read"
     assert set(uploads[0]["with"]["path"].split()) == written
