@@ -34,8 +34,11 @@ class InstallCommand:
 
     def problems(self) -> list[str]:
         """What is wrong with each thing it installs (nothing, for a good command)."""
+        requirements = _requirements(self.arguments)
+        if not requirements:
+            return [f"{self.document}: a pip install of nothing (split over lines?): {self.line}"]
         found = []
-        for requirement in _requirements(self.arguments):
+        for requirement in requirements:
             kind = install_source(requirement)
             if kind == "index" and AFTER_A_RELEASE not in self.line:
                 found.append(
@@ -90,5 +93,12 @@ def install_commands(documents: list[str]) -> list[InstallCommand]:
     for document in documents:
         for line in (REPO / document).read_text().splitlines():
             for match in _PIP_INSTALL.finditer(line):
-                found.append(InstallCommand(document, line, tuple(shlex.split(match[1]))))
+                found.append(InstallCommand(document, line, tuple(_words(match[1]))))
     return found
+
+
+def _words(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:  # a quote of the text around the command (a Python string)
+        return [word.strip("\"'") for word in text.split()]

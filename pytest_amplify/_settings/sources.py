@@ -36,7 +36,6 @@ def check_ini_keys(config: pytest.Config) -> None:
 def _unknown_keys_error(
     config: pytest.Config, ini: Mapping[str, Any], keys: list[str]
 ) -> AmplifyConfigError:
-    known = [option.ini for option in OPTIONS]
     overrides = dict(
         (key.strip(), value)
         for key, _, value in (
@@ -46,8 +45,13 @@ def _unknown_keys_error(
     lines = []
     for key in keys:
         raw = overrides[key] if key in overrides else getattr(ini[key], "value", ini[key])
-        match = closest_name(key, known)
-        fix = f"did you mean {match}?" if match else "pytest --help lists the amplify_ ini keys"
+        # Every key shares the prefix: matched on the rest, "amplify_zzz" is near nothing.
+        match = closest_name(key.removeprefix("amplify_"), OPTIONS_BY_NAME)
+        fix = (
+            f"did you mean amplify_{match}?"
+            if match
+            else "pytest --help lists the amplify_ ini keys"
+        )
         lines.append(f"{key} = {raw!r} (from {_ini_source(config, key)}): no such setting; {fix}")
     return AmplifyConfigError(*lines)
 
