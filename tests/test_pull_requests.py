@@ -202,11 +202,18 @@ def test_a_closed_pull_request_is_said_at_once(
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"number": 42}}),
-            "amplify_github_event is on, but the pull_request event in * has no pull_request.head.sha",
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request.head.sha",
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"head": {"sha": HEAD}}}),
-            "amplify_github_event is on, but the pull_request event in * has no pull_request.number",
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request.number",
+        ),
+        (
+            json.dumps({"action": "opened", "number": 42}),
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request object",
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"number": 0, "head": {"sha": HEAD}}}),
@@ -214,9 +221,9 @@ def test_a_closed_pull_request_is_said_at_once(
             "not a pull request number*",
         ),
     ],
-    ids=["missing", "not-json", "no-head", "no-number", "number-zero"],
+    ids=["missing", "not-json", "no-head", "no-number", "no-pull-request", "number-zero"],
 )
-def test_an_unusable_event_file_is_one_line(
+def test_an_unusable_or_incomplete_event_file_is_one_line_naming_github_event_path(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, content: str | None, expected: str
 ) -> None:
     event = pytester.path / "event.json"

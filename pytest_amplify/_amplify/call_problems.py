@@ -88,6 +88,9 @@ class CallProblem:
     throttled: bool = False
     # Amplify said the branch does not exist (a preview's branch may appear later).
     branch_missing: bool = False
+    # False when botocore gave up before any request left (no credentials to sign
+    # with, a parameter it refused): no call was made.
+    sent: bool = True
 
     def describe(self) -> str:
         return f"{self.summary}; {self.hint}" if self.hint else self.summary
@@ -248,6 +251,17 @@ _FAILURE_RULES: tuple[tuple[tuple[str, ...], Kind, _Summary, str], ...] = (
     ),
     (("ParamValidationError",), "fatal", lambda op, res, exc: f"{op}: {exc}", ""),
 )
+# The failures above that botocore raises before a request leaves.
+_NEVER_SENT = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "SSOError",
+        "TokenRetrievalError",
+        "CredentialRetrievalError",
+        "ParamValidationError",
+    }
+)
 
 
 def classify(
@@ -270,7 +284,10 @@ def classify(
     for names, kind, summary, hint in _FAILURE_RULES:
         classes = tuple(getattr(bc, name, None) or getattr(parsers, name) for name in names)
         if isinstance(exc, classes):
-            return CallProblem(kind, redact_text(summary(operation, resource, exc)), hint)
+            sent = _NEVER_SENT.isdisjoint(names)
+            return CallProblem(
+                kind, redact_text(summary(operation, resource, exc)), hint, sent=sent
+            )
     return None
 
 

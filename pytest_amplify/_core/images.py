@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import struct
 
+from .errors import shown_as_public
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 # Start-of-frame markers carry the dimensions; C4 (DHT), C8 (JPG) and CC (DAC) do not.
@@ -26,6 +28,7 @@ class ImageInfo:
         return f"image/{self.kind}"
 
 
+@shown_as_public
 class NotAnImage(ValueError):
     """Why the bytes are not a readable PNG or JPEG."""
 

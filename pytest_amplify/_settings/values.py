@@ -313,8 +313,19 @@ def parse_interval(text: str) -> float:
 
 def parse_report_path(text: str) -> str:
     value = _nonblank(text)
-    if Path(value).is_dir():
+    path = Path(value)
+    if path.is_dir():
         raise SettingError("it is a directory; name a file such as amplify-report.json")
+    # The report's folders are made when it is written: one that is a file would
+    # only fail then, at the end of the run.
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise SettingError(
+                    f"{str(folder)!r} is a file, so no report can be written under it; name a "
+                    "file in a folder, such as reports/amplify-report.json"
+                )
+            break
     return value
 
 
