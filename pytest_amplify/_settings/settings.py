@@ -107,9 +107,11 @@ class Settings:
         default=False,
         help="In GitHub Actions, on a pull_request or pull_request_target event, test the "
         "pull request's preview (pr-N) built from its head commit, both read from the "
-        "event file (ini: amplify_github_event = true).",
+        "event file, whatever branch is given (GITHUB_REF_NAME's N/merge included); other "
+        "events keep the branch given (ini: amplify_github_event = true).",
         ini_help="true: on a GitHub pull_request or pull_request_target event, test the "
-        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH).",
+        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH), "
+        "whatever branch is given; other events keep the branch given.",
         python_value=bool_value,
     )
     job_id: Setting[str] = declare(
