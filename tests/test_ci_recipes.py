@@ -39,9 +39,9 @@ GITHUB_WORKFLOWS = [
     "# .github/workflows/smoke.yml",
     "# .github/workflows/deploy.yml",
 ]
-# The first major of each action whose action.yml says `runs: using: node24`, checked
-# in each tag's action.yml (/work/shared/AMPLIFY_NOTES.md; upload-artifact: v5 still
-# says node20, v6 and v7 node24). A new action goes here once checked.
+# The first major of each action whose action.yml says `runs: using: node24`, as each
+# tag's action.yml reads (the majors before them say node20; upload-artifact's v5 too,
+# though its release notes mention Node 24). A new action goes here once checked.
 NODE24_MAJORS = {
     "actions/checkout": 5,
     "actions/setup-python": 6,
