@@ -107,10 +107,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from ._run.header import header_line
+    from ._run.header import header_lines
 
-    line = header_line(*config.stash[SETTINGS_KEY], os.environ)
-    return [line] if line else []
+    return header_lines(*config.stash[SETTINGS_KEY], os.environ)
 
 
 @pytest.hookimpl(wrapper=True)

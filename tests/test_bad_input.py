@@ -4,6 +4,8 @@ boto3, and never an API call."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pytest_amplify.testing import FakeAmplify
@@ -128,6 +130,20 @@ def test_missing_credentials(
     line = one_line_error(run_smoke(pytester, *fake_args(fake)), "Waiting for")
     assert "no usable AWS credentials (Unable to locate credentials)" in line
     assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (amplify_profile" in line
+    assert fake.calls() == 0
+
+
+def test_missing_credentials_count_no_call_in_the_json_report(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify
+) -> None:
+    """botocore refuses to sign before any request leaves: no call was made."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = run_smoke(pytester, *fake_args(fake), "--amplify-report=report.json")
+    result.assert_outcomes(errors=1)
+    (wait,) = json.loads((pytester.path / "report.json").read_text())["waits"]
+    assert "no usable AWS credentials" in wait["error"]["message"]
+    assert wait["calls"] == 0
     assert fake.calls() == 0
 
 

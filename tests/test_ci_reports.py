@@ -506,6 +506,23 @@ def test_a_report_path_that_is_a_folder_is_a_usage_error(pytester: pytest.Pytest
     )
 
 
+@pytest.mark.parametrize("report", ["notes.txt/amplify-report.json", "notes.txt/deeper/r.json"])
+def test_a_report_path_under_a_file_is_a_usage_error_at_start_up(
+    pytester: pytest.Pytester, report: str
+) -> None:
+    pytester.makefile(".txt", notes="not a folder")
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest(f"--amplify-report={report}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"*amplify_report = '{report}' (from --amplify-report): 'notes.txt' is a file, so no "
+            "report can be written under it; name a file in a folder*"
+        ]
+    )
+    assert "test_plain" not in result.stdout.str(), "nothing ran"
+
+
 # -- the pieces --------------------------------------------------------------------
 
 

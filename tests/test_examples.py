@@ -51,4 +51,12 @@ def test_the_examples_html_report_shows_the_screenshots(pytester: pytest.Pyteste
     tests = results(report_blob(pytester.path / "report.html"))
     passed = [reports[0] for reports in tests.values() if reports[0]["result"] == "Passed"]
     assert len(passed) == 8
-    assert all(len(extras_of(report, "image")) == 3 for report in passed)
+    # amplify_html_screenshots = always: the job's three, with the first test only.
+    shown = [report for report in passed if extras_of(report, "image")]
+    assert [len(extras_of(report, "image")) for report in shown] == [3]
+    for report in passed:
+        if report is not shown[0]:
+            notes = [e["content"] for e in extras_of(report, "html") if "<p>" in e["content"]]
+            (note,) = notes
+            assert note.startswith("<p>VERIFY screenshots of app ")
+            assert note.endswith(f": with {shown[0]['testId']}</p>")

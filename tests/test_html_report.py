@@ -104,6 +104,42 @@ def test_passed_tests_get_screenshots_only_when_always(report: Any) -> None:
     assert len(extras_of(passed, "image")) == 3
 
 
+def test_always_puts_each_jobs_screenshots_in_the_report_once(pytester: pytest.Pytester) -> None:
+    """pytest-html writes every image extra of every test to assets/ (or into the
+    page): each job's screenshots go with its first test, later ones point there."""
+    pytester.makepyfile(
+        test_smoke="""
+        import pytest
+        pytest_plugins = ["pytest_amplify.testing"]
+
+        @pytest.fixture(scope="module", autouse=True)
+        def deployment(amplify_fake_session):
+            amplify_fake_session.add_job(app_id="d1", branch="main")
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_smoke(amplify_job, n):
+            assert n != 2
+        """
+    )
+    args = ["--amplify-app-id=d1", "--amplify-branch=main", "--html=report.html"]
+    result = pytester.runpytest(*args, "-o", "amplify_html_screenshots=always")
+    result.assert_outcomes(passed=2, failed=1)
+    assets = sorted(p.name for p in (pytester.path / "assets").iterdir())
+    assert [name for name in assets if name.endswith(".png")] == [
+        f"test_smoke.py__test_smoke_0__{i}_0.png" for i in (3, 4, 5)
+    ], assets
+    tests = results(report_blob(pytester.path / "report.html"))
+    reports = {r["testId"]: r for reports in tests.values() for r in reports}
+    assert len(extras_of(reports["test_smoke.py::test_smoke[0]"], "image")) == 3
+    for later in ("test_smoke.py::test_smoke[1]", "test_smoke.py::test_smoke[2]"):
+        assert not extras_of(reports[later], "image")
+        notes = [e["content"] for e in extras_of(reports[later], "html") if "<p>" in e["content"]]
+        assert notes == [
+            "<p>VERIFY screenshots of app d1, branch main, job 1: with "
+            "test_smoke.py::test_smoke[0]</p>"
+        ]
+
+
 def test_never_embeds_no_screenshot(report: Any) -> None:
     tests = report("--amplify-html-screenshots=never")
     assert not extras_of(tests["test_fails_one"][0], "image")

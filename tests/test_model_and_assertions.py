@@ -102,6 +102,28 @@ def test_jobs_round_trip_through_json() -> None:
     assert again.step("verify").screenshots["desktop"] == "https://x/d.png"
 
 
+@pytest.mark.parametrize(
+    ("data", "missing"),
+    [
+        ({"app_id": "d1", "branch": "main"}, "data.answer is missing"),
+        ({"answer": {"job": {}}, "branch": "main"}, "data.app_id is missing"),
+        ({"answer": [], "app_id": "d1", "branch": "main"}, "data.answer is not an object: list"),
+        ({"answer": {"job": {}}, "app_id": "d1", "branch": 7}, "data.branch is not a string: int"),
+        ("a job", "data is not an object: str"),
+        (
+            {"answer": {"job": {"summary": {}}}, "app_id": "d1", "branch": "main"},
+            "job.summary.jobId is missing",
+        ),
+    ],
+)
+def test_from_dict_on_a_malformed_dict_says_what_is_wrong(data: object, missing: str) -> None:
+    with pytest.raises(AmplifyResponseError) as raised:
+        AmplifyJob.from_dict(data)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        f"AmplifyJob.from_dict reads what AmplifyJob.to_dict writes: {missing}"
+    )
+
+
 def test_jobs_are_immutable() -> None:
     job = AmplifyJob.from_api(
         answer(steps=[step("VERIFY", screenshots={"a": "u"})]), app_id="d1", branch="main"

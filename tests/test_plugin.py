@@ -396,6 +396,35 @@ def test_a_failed_job_is_explained_in_full_once_and_pointed_to_after(
     )
 
 
+def test_a_cancelled_jobs_later_errors_point_to_no_log_tail_never_shown(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    fake.add_job(app_id="d1", branch="main", job_id="6", status="CANCELLED")
+    pytester.makepyfile(
+        """
+        def test_first(amplify_job):
+            pass
+
+        def test_second(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(errors=2)
+    out = result.stdout.str()
+    assert "log" not in out.split("ERROR at setup of test_first", 1)[1].split("console:")[0]
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_second*",
+            NOT_SUCCEEDED.format(status="CANCELLED"),
+            "Amplify app d1, branch main, job 6: status CANCELLED. The steps are in the error of "
+            "test_a_cancelled_jobs_later_errors_point_to_no_log_tail_never_shown.py::test_first, "
+            "the first test that used this job.",
+        ]
+    )
+    assert "log tail" not in out
+
+
 def test_the_summary_lists_a_job_once_however_it_was_reached(
     pytester: pytest.Pytester, fake: FakeAmplify
 ) -> None:

@@ -73,3 +73,30 @@ def test_the_typed_user_file_imports_every_exported_name() -> None:
         for alias in node.names
     }
     assert imported == set(pytest_amplify.__all__)
+
+
+def test_every_public_exception_is_named_as_users_import_it() -> None:
+    exceptions = [
+        value
+        for name in pytest_amplify.__all__
+        if isinstance(value := getattr(pytest_amplify, name), type)
+        and issubclass(value, BaseException)
+    ]
+    assert "NotAnImage" in {cls.__name__ for cls in exceptions}
+    for cls in exceptions:
+        assert f"{cls.__module__}.{cls.__qualname__}" == f"pytest_amplify.{cls.__name__}"
+
+
+def test_not_an_image_shows_as_pytest_amplify_not_an_image(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_amplify import image_info
+
+        def test_screenshot():
+            image_info(b"")
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E * pytest_amplify.NotAnImage: it is empty"])
+    assert "pytest_amplify._core" not in result.stdout.str()

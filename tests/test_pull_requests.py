@@ -202,11 +202,18 @@ def test_a_closed_pull_request_is_said_at_once(
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"number": 42}}),
-            "amplify_github_event is on, but the pull_request event in * has no pull_request.head.sha",
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request.head.sha",
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"head": {"sha": HEAD}}}),
-            "amplify_github_event is on, but the pull_request event in * has no pull_request.number",
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request.number",
+        ),
+        (
+            json.dumps({"action": "opened", "number": 42}),
+            "amplify_github_event is on, but the pull_request event in the event file "
+            "GITHUB_EVENT_PATH = '*event.json' has no pull_request object",
         ),
         (
             json.dumps({"action": "opened", "pull_request": {"number": 0, "head": {"sha": HEAD}}}),
@@ -214,9 +221,9 @@ def test_a_closed_pull_request_is_said_at_once(
             "not a pull request number*",
         ),
     ],
-    ids=["missing", "not-json", "no-head", "no-number", "number-zero"],
+    ids=["missing", "not-json", "no-head", "no-number", "no-pull-request", "number-zero"],
 )
-def test_an_unusable_event_file_is_one_line(
+def test_an_unusable_or_incomplete_event_file_is_one_line_naming_github_event_path(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, content: str | None, expected: str
 ) -> None:
     event = pytester.path / "event.json"
@@ -400,6 +407,195 @@ def test_which_branch_is_tested(
     assert branch_used(result) == expected
 
 
+# -- the GitHub event decides, whatever the branch given ----------------------------------
+
+
+def in_github_run(monkeypatch: pytest.MonkeyPatch, directory: Path, event_name: str | None) -> None:
+    """A GitHub Actions run of ``event_name`` (None: no GITHUB_EVENT_NAME at all),
+    whose event file, on a pull request event, names pull request 42 at HEAD."""
+    if event_name is None:
+        monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+        return
+    monkeypatch.setenv("GITHUB_EVENT_NAME", event_name)
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(write_event(directory)))
+
+
+@pytest.mark.parametrize("ref", ["42/merge", "42/head"])
+@pytest.mark.parametrize("given_in", ["flag", "ini", "environment"])
+def test_a_github_ref_gives_way_to_the_preview_on_a_pull_request_event(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    previews: FakeAmplify,
+    ref: str,
+    given_in: str,
+) -> None:
+    in_github_run(monkeypatch, pytester.path, "pull_request")
+    previews.add_preview("d1", 42, head_commit=HEAD)
+    args = ["--amplify-github-event"]
+    if given_in == "flag":
+        args.append(f"--amplify-branch={ref}")
+    elif given_in == "ini":
+        pytester.makeini(f"[pytest]\namplify_branch = {ref}\n")
+    else:
+        monkeypatch.setenv("AWS_BRANCH", ref)
+    pytester.makepyfile(TARGET_TEST)
+    result = pytester.runpytest(*fake_args(previews), "--amplify-app-id=d1", "-s", *args)
+    result.assert_outcomes(passed=1)
+    assert branch_used(result) == "pr-42"
+    source = {
+        "flag": "--amplify-branch",
+        "ini": "amplify_branch in tox.ini",
+        "environment": "environment variable AWS_BRANCH",
+    }[given_in]
+    result.stdout.fnmatch_lines(
+        [
+            "amplify: amplify_github_event: pull_request event: pull request 42's preview, "
+            f"branch pr-42, at its head commit {HEAD}, in place of amplify_branch = {ref} "
+            f"(from {source})"
+        ]
+    )
+
+
+def test_the_header_says_the_event_took_the_place_of_the_branch_given(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, previews: FakeAmplify
+) -> None:
+    in_github_run(monkeypatch, pytester.path, "pull_request_target")
+    previews.add_preview("d1", 42, head_commit=HEAD)
+    pytester.makepyfile(TARGET_TEST)
+    result = pytester.runpytest(
+        *fake_args(previews),
+        "--amplify-app-id=d1",
+        "--amplify-branch=main",
+        "--amplify-job-id=3",
+        "--amplify-github-event",
+        "-s",
+    )
+    result.assert_outcomes(passed=1)
+    assert branch_used(result) == "pr-42"
+    result.stdout.fnmatch_lines(
+        [
+            f"amplify: app d1, branch pr-42, commit {HEAD}, *",
+            "amplify: amplify_github_event: pull_request_target event: pull request 42's "
+            f"preview, branch pr-42, at its head commit {HEAD}, in place of amplify_branch = "
+            "main (from --amplify-branch); amplify_job_id = 3 (from --amplify-job-id)",
+        ]
+    )
+
+
+@pytest.mark.parametrize("event_name", ["push", "workflow_dispatch", "merge_group", None])
+def test_other_events_test_the_branch_as_given_and_say_why(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    previews: FakeAmplify,
+    event_name: str | None,
+) -> None:
+    in_github_run(monkeypatch, pytester.path, event_name)
+    pytester.makepyfile(TARGET_TEST)
+    result = pytester.runpytest(
+        *fake_args(previews),
+        "--amplify-app-id=d1",
+        "--amplify-branch=feature",
+        "--amplify-github-event",
+        "-s",
+    )
+    result.assert_outcomes(passed=1)
+    assert branch_used(result) == "feature"
+    why = (
+        f"{event_name} is not a pull request event"
+        if event_name
+        else "GITHUB_EVENT_NAME is not set (not a GitHub Actions run)"
+    )
+    result.stdout.fnmatch_lines(
+        [f"amplify: amplify_github_event: {why}: branch feature as given (from --amplify-branch)"]
+    )
+
+
+@pytest.mark.parametrize("event_name", ["push", "merge_group", None])
+def test_a_github_ref_on_another_event_is_an_error_naming_the_event(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    previews: FakeAmplify,
+    event_name: str | None,
+) -> None:
+    in_github_run(monkeypatch, pytester.path, event_name)
+    pytester.makepyfile(
+        """
+        def test_preview(amplify_job):
+            pass
+
+        def test_unrelated():
+            pass
+        """
+    )
+    calls = previews.calls()
+    result = pytester.runpytest(
+        *fake_args(previews),
+        "--amplify-app-id=d1",
+        "--amplify-branch=42/merge",
+        "--amplify-github-event",
+    )
+    result.assert_outcomes(errors=1, passed=1)
+    has = f"the {event_name} event" if event_name else "no GitHub event (GITHUB_EVENT_NAME unset)"
+    result.stdout.fnmatch_lines(
+        [
+            "amplify_branch = '42/merge' (from --amplify-branch): it is GitHub's ref of pull "
+            "request 42 (GITHUB_REF_NAME on a pull_request event), not a branch Amplify builds; "
+            "amplify_github_event puts the preview in its place only on a pull_request or "
+            f"pull_request_target event, and this run has {has}"
+        ]
+    )
+    assert previews.calls() == calls, "no call for a target that cannot be"
+
+
+def test_without_the_event_a_github_ref_from_the_environment_errors_the_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, previews: FakeAmplify
+) -> None:
+    monkeypatch.setenv("AWS_BRANCH", "42/merge")
+    pytester.makepyfile(
+        """
+        def test_preview(amplify_job):
+            pass
+
+        def test_unrelated():
+            pass
+        """
+    )
+    result = pytester.runpytest(*fake_args(previews), "--amplify-app-id=d1")
+    result.assert_outcomes(errors=1, passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "amplify_branch = '42/merge' (from environment variable AWS_BRANCH): it is GitHub's "
+            "ref of pull request 42 *; test its preview with amplify_pull_request = 42, or turn "
+            "on amplify_github_event (--amplify-github-event)*"
+        ]
+    )
+
+
+def test_a_marker_naming_a_github_ref_is_an_error_even_with_the_event(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, previews: FakeAmplify
+) -> None:
+    in_github_run(monkeypatch, pytester.path, "pull_request")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.amplify(branch="7/merge")
+        def test_marked(amplify_job):
+            pass
+        """
+    )
+    result = pytester.runpytest(
+        *fake_args(previews), "--amplify-app-id=d1", "--amplify-github-event"
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "amplify_branch = '7/merge' (from @pytest.mark.amplify(branch=...)): it is GitHub's "
+            "ref of pull request 7 *; give the pull request instead: pull_request=7"
+        ]
+    )
+
+
 def test_a_marker_retargets_a_pull_request_run(
     pytester: pytest.Pytester, previews: FakeAmplify
 ) -> None:
@@ -442,7 +638,8 @@ def test_a_marker_retargets_a_pull_request_run(
             ["--amplify-branch=42/merge"],
             "ERROR: amplify_branch = '42/merge' (from --amplify-branch): it is GitHub's ref of pull "
             "request 42 (GITHUB_REF_NAME on a pull_request event), not a branch Amplify builds; "
-            "test its preview with amplify_pull_request = 42, or --amplify-github-event",
+            "test its preview with amplify_pull_request = 42, or turn on amplify_github_event "
+            "(--amplify-github-event), which puts the preview in its place on a pull request event",
         ),
     ],
     ids=["both", "not-a-number", "merge-ref"],

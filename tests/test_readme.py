@@ -8,7 +8,8 @@ import re
 import pytest
 
 from .conftest import REPO
-from .doc_blocks import doc_block
+from .doc_blocks import doc_block, documents
+from .install_commands import AFTER_A_RELEASE, WHEEL, install_commands, install_source
 
 README = (REPO / "README.md").read_text()
 SMOKE = doc_block("README.md", "# test_smoke.py")
@@ -80,3 +81,35 @@ def test_its_links_lead_to_files_and_headings_that_exist() -> None:
             assert path.exists(), f"{document} links to {target}, which is missing"
             if anchor and path.suffix == ".md":
                 assert anchor in _anchors(path.read_text()), f"{document}: no #{anchor} in {target}"
+
+
+def test_every_pip_install_installs_pytest_amplify_as_it_ships() -> None:
+    """No release exists: a checkout or a wheel built from it, or marked as for later."""
+    examples = [f"examples/{p.name}" for p in sorted((REPO / "examples").glob("*.py"))]
+    commands = install_commands([*documents(), *examples])
+    problems = [problem for command in commands for problem in command.problems()]
+    assert not problems, "\n".join(problems)
+    readme = [c for c in commands if c.document == "README.md"]
+    sources = {install_source(word) for c in readme for word in c.arguments}
+    assert {"checkout", "wheel"} <= sources
+    assert f"dist/{WHEEL}" in {word for c in readme for word in c.arguments}
+    assert any("pytest-amplify" in c.arguments and AFTER_A_RELEASE in c.line for c in readme)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("pip install pytest-amplify", "asks an index for pytest-amplify"),
+        ("pip install pytest_amplify==0.1.0", "asks an index for pytest-amplify"),
+        ("pip install dist/pytest_amplify-9.9.9-py3-none-any.whl", "is not the wheel"),
+        ("pip install requests", "cannot tell what"),
+    ],
+)
+def test_the_install_check_catches_what_would_not_install(line: str, problem: str) -> None:
+    from .install_commands import InstallCommand
+
+    command = InstallCommand("README.md", line, tuple(line.split()[2:]))
+    assert any(problem in found for found in command.problems())
+    marked = InstallCommand("README.md", f"{line}  # {AFTER_A_RELEASE}", command.arguments)
+    if "index" in problem:
+        assert marked.problems() == []

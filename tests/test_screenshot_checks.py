@@ -66,7 +66,8 @@ needs_pillow = pytest.mark.skipif(
 )
 QUICK = quick_fetcher()
 PILLOW_MESSAGE = (
-    "{check} needs Pillow to read the screenshots' pixels: pip install 'pytest-amplify[images]'"
+    "{check} needs Pillow to read the screenshots' pixels (the images extra): "
+    "pip install 'pillow>=10.1'"
 )
 EXPIRED = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
 

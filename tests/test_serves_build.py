@@ -23,6 +23,7 @@ from pytest_amplify import (
 )
 from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, typical_steps
 
+from .conftest import REPO
 from .doc_blocks import doc_block
 from .seam import CACHE_BUST_PARAMETER, SERVE_MAX_INTERVAL, handed_out_job
 
@@ -147,6 +148,17 @@ def test_404s_and_5xx_while_the_deploy_propagates_are_not_fatal(
     assert statuses[:2] == [502, 502]
     assert 404 in statuses
     assert statuses[-1] == 200
+
+
+def test_reliability_doc_names_the_check_that_waits_for_the_site() -> None:
+    """docs/reliability.md said no check waited for a deployed site to change; the
+    rules it gives for one are those the two tests above hold."""
+    text = (REPO / "docs" / "reliability.md").read_text()
+    flat = " ".join(text.split())
+    assert "no check that waits" not in flat
+    assert "waited for by `assert_serves_build` ([serves-build](serves-build.md))" in flat
+    assert '404s, 5xx and failed connections are "not yet"' in flat
+    assert "401, 403 and 407 fail at once" in flat
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -187,6 +187,74 @@ def test_pyproject_toml_is_read_too(pytester: pytest.Pytester) -> None:
 
 
 @pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            "ini",
+            "ERROR: amplify_timout = '20m' (from amplify_timout in pytest.ini): no such setting; "
+            "did you mean amplify_timeout?",
+        ),
+        (
+            "pyproject",
+            "ERROR: amplify_timout = '20m' (from amplify_timout in pyproject.toml): no such "
+            "setting; did you mean amplify_timeout?",
+        ),
+        (
+            "-o",
+            "ERROR: amplify_timout = '20m' (from -o amplify_timout): no such setting; did you "
+            "mean amplify_timeout?",
+        ),
+    ],
+)
+def test_a_misspelt_ini_key_is_a_usage_error_naming_the_setting_meant(
+    pytester: pytest.Pytester, where: str, message: str
+) -> None:
+    args: list[str] = []
+    if where == "ini":
+        pytester.makefile(".ini", pytest="[pytest]\namplify_timout = 20m\n")
+    elif where == "pyproject":
+        pytester.makepyprojecttoml('[tool.pytest.ini_options]\namplify_timout = "20m"\n')
+    else:
+        args = ["-o", "amplify_timout=20m"]
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_every_unknown_key_is_named_and_others_are_left_to_pytest(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makefile(
+        ".ini",
+        pytest="[pytest]\namplify_timout = 20m\namplify_zzz = 1\nsome_other_plugins_key = 1\n",
+    )
+    pytester.makepyfile("def test_plain(): pass")
+    result = pytester.runpytest("-o", "amplify_brnach=main")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: amplify_brnach = 'main' (from -o amplify_brnach): no such setting; did you "
+            "mean amplify_branch?",
+            "amplify_timout = '20m' (from amplify_timout in pytest.ini): no such setting; did "
+            "you mean amplify_timeout?",
+            "amplify_zzz = '1' (from amplify_zzz in pytest.ini): no such setting; pytest --help "
+            "lists the amplify_ ini keys",
+        ]
+    )
+    assert "some_other_plugins_key" not in result.stderr.str()
+
+
+def test_the_environment_is_not_checked_for_unknown_names(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AMPLIFY_TIMOUT", "20m")
+    monkeypatch.setenv("amplify_timout", "20m")
+    pytester.makepyfile("def test_plain(): pass")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
     ("env", "flags", "message"),
     [
         (
@@ -290,7 +358,7 @@ def test_the_marker_on_a_class_and_module_is_merged_closest_first(
     [
         (
             'app="d1"',
-            "@pytest.mark.amplify got unknown keyword app (test_marker.py::test_marked); it takes app_id, branch, pull_request, job_id, commit_id, timeout, retry_timeout, serve_timeout, e2e_report, require_success",
+            "@pytest.mark.amplify got unknown keyword app (did you mean app_id?) in test_marker.py::test_marked; it takes app_id, branch, pull_request, job_id, commit_id, timeout, retry_timeout, serve_timeout, e2e_report, require_success",
         ),
         ('"d1"', "@pytest.mark.amplify takes keywords only"),
         (

@@ -56,10 +56,16 @@ class AmplifyApi:
         self, operation: str, timeout: float, kwargs: Mapping[str, Any]
     ) -> Mapping[str, Any]:
         method = getattr(self._client_for(), _SNAKE[operation])
-        self.calls[operation] += 1
         self.last_operation = operation
-        with call_limit(timeout):
-            result: Mapping[str, Any] = method(**kwargs)
+        try:
+            with call_limit(timeout):
+                result: Mapping[str, Any] = method(**kwargs)
+        except Exception as exc:
+            problem = classify(exc, operation, "")
+            if problem is None or problem.sent:
+                self.calls[operation] += 1
+            raise
+        self.calls[operation] += 1
         return result
 
     def get_job(

@@ -88,6 +88,9 @@ class CallProblem:
     throttled: bool = False
     # Amplify said the branch does not exist (a preview's branch may appear later).
     branch_missing: bool = False
+    # False when botocore gave up before any request left (no credentials to sign
+    # with, a parameter it refused): no call was made.
+    sent: bool = True
 
     def describe(self) -> str:
         return f"{self.summary}; {self.hint}" if self.hint else self.summary
@@ -180,45 +183,53 @@ def _classify_answer(exc: BaseException, operation: str, resource: str, on: str)
 
 
 # Failures that never reached an answer, by botocore exception name (botocore is not
-# imported at start-up): kind, summary (from operation, resource and exception), hint.
+# imported at start-up): kind, summary (from operation, resource and exception), hint,
+# and whether a request left at all (botocore signs and validates first: without
+# credentials or with a parameter it refuses, no call is made).
 # Order matters where botocore's classes inherit from each other.
 _Summary = Callable[[str, str, BaseException], str]
-_FAILURE_RULES: tuple[tuple[tuple[str, ...], Kind, _Summary, str], ...] = (
+_FAILURE_RULES: tuple[tuple[tuple[str, ...], Kind, _Summary, str, bool], ...] = (
     (
         ("NoCredentialsError", "PartialCredentialsError"),
         "fatal",
         lambda op, res, exc: f"no usable AWS credentials ({exc})",
         CREDENTIALS_HINT,
+        False,
     ),
     (
         ("SSOError", "TokenRetrievalError"),
         "fatal",
         lambda op, res, exc: f"the AWS SSO session cannot be used ({exc})",
         "run aws sso login (with --profile for the profile you use)",
+        False,
     ),
     (
         ("CredentialRetrievalError",),
         "fatal",
         lambda op, res, exc: f"AWS credentials could not be loaded ({exc})",
         CREDENTIALS_HINT,
+        False,
     ),
     (
         ("ReadTimeoutError", "ConnectTimeoutError"),
         "transient",
         lambda op, res, exc: f"{op} for {res} timed out ({_reason(exc)})",
         "",
+        True,
     ),
     (
         ("SSLError",),
         "fatal",
         lambda op, res, exc: f"{op}: TLS failed ({exc})",
         "check AWS_CA_BUNDLE or the proxy's certificate",
+        True,
     ),
     (
         ("ProxyConnectionError",),
         "unreachable",
         lambda op, res, exc: f"{op}: the proxy could not be reached ({exc})",
         "check HTTPS_PROXY and NO_PROXY",
+        True,
     ),
     (
         ("EndpointConnectionError",),
@@ -227,26 +238,30 @@ _FAILURE_RULES: tuple[tuple[tuple[str, ...], Kind, _Summary, str], ...] = (
             f"could not connect to {getattr(exc, 'kwargs', {}).get('endpoint_url', 'the endpoint')}"
         ),
         "",
+        True,
     ),
     (
         ("ConnectionClosedError",),
         "transient",
         lambda op, res, exc: f"{op} for {res}: the connection was dropped",
         "",
+        True,
     ),
     (
         ("HTTPClientError", "ConnectionError"),
         "transient",
         lambda op, res, exc: f"{op} for {res}: {exc}",
         "",
+        True,
     ),
     (
         ("ResponseParserError",),
         "transient",
         lambda op, res, exc: f"{op} for {res}: the answer could not be parsed (not JSON)",
         "",
+        True,
     ),
-    (("ParamValidationError",), "fatal", lambda op, res, exc: f"{op}: {exc}", ""),
+    (("ParamValidationError",), "fatal", lambda op, res, exc: f"{op}: {exc}", "", False),
 )
 
 
@@ -267,10 +282,12 @@ def classify(
         )
     if isinstance(exc, bc.ClientError):
         return _classify_answer(exc, operation, resource, f" on {arn}" if arn else "")
-    for names, kind, summary, hint in _FAILURE_RULES:
+    for names, kind, summary, hint, sent in _FAILURE_RULES:
         classes = tuple(getattr(bc, name, None) or getattr(parsers, name) for name in names)
         if isinstance(exc, classes):
-            return CallProblem(kind, redact_text(summary(operation, resource, exc)), hint)
+            return CallProblem(
+                kind, redact_text(summary(operation, resource, exc)), hint, sent=sent
+            )
     return None
 
 

@@ -33,11 +33,7 @@ def explain_job(
         lines.extend(_step_line(step) for step in job.steps)
     else:
         lines.append("steps: none reported")
-    failing = (
-        list(failed_steps)
-        if failed_steps is not None
-        else [step for step in job.steps if step.status == JobStatus.FAILED]
-    )
+    failing = list(failed_steps) if failed_steps is not None else _failed_steps(job)
     for step in failing:
         where = f" ({strip_query(step.log_url)})" if step.log_url else ""
         lines.append(f"last {LOG_TAIL_LINES} lines of the {step.name} log{where}:")
@@ -68,17 +64,25 @@ class Explanations:
         raise AmplifyAssertionError(*short_explanation(job, headline, first))
 
 
+def _failed_steps(job: AmplifyJob) -> list[JobStep]:
+    """The steps whose log tail a job's whole story shows."""
+    return [step for step in job.steps if step.status == JobStatus.FAILED]
+
+
 def short_explanation(job: AmplifyJob, headline: str, first_test: str) -> list[str]:
     """The job, its failed step and reason; the rest is in ``first_test``'s error."""
-    failed = next((step for step in job.steps if step.status == JobStatus.FAILED), None)
+    failed = _failed_steps(job)
     step = ""
-    if failed is not None:
-        reason = f": {failed.status_reason}" if failed.status_reason else ""
-        step = f"; step {failed.name} {failed.status}{reason}"
+    if failed:
+        reason = f": {failed[0].status_reason}" if failed[0].status_reason else ""
+        step = f"; step {failed[0].name} {failed[0].status}{reason}"
+    # Only a failed step's log tail is shown (a CANCELLED job has none): point to
+    # what the first error holds.
+    shown = "The steps and the log tail are" if failed else "The steps are"
     return [
         headline,
-        f"Amplify {job.describe()}: status {job.status}{step}. The steps and the log tail "
-        f"are in the error of {first_test}, the first test that used this job.",
+        f"Amplify {job.describe()}: status {job.status}{step}. {shown} in the error of "
+        f"{first_test}, the first test that used this job.",
     ]
 
 

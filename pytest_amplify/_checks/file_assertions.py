@@ -177,7 +177,7 @@ def assert_screenshots_rendered(
     small spinner has less; a mostly white sign-in page has several times more.
 
     Returns each screenshot's share; the failure names each blank one with its figure.
-    Needs Pillow: ``pip install 'pytest-amplify[images]'``."""
+    Needs Pillow (the ``images`` extra)."""
     __tracebackhide__ = True
     check = "assert_screenshots_rendered"
     require_pillow(check)
@@ -291,7 +291,7 @@ def assert_screenshots_unchanged(
 
     Returns each compared device's share; the failure names each device past the
     bound with its figure, and the pytest-html report shows both images side by side.
-    Needs Pillow: ``pip install 'pytest-amplify[images]'``."""
+    Needs Pillow (the ``images`` extra)."""
     __tracebackhide__ = True
     check = "assert_screenshots_unchanged"
     require_pillow(check)

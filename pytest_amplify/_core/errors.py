@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+PUBLIC_MODULE = "pytest_amplify"
+
+_E = TypeVar("_E", bound=type[BaseException])
 
 
+def shown_as_public(cls: _E) -> _E:
+    """Tracebacks and reprs name an exception as users import it
+    (``pytest_amplify.NotAnImage``), not by the private module that defines it."""
+    cls.__module__ = PUBLIC_MODULE
+    return cls
+
+
+@shown_as_public
 class AmplifyError(Exception):
     """Base class of every error pytest-amplify raises.
 
@@ -27,10 +39,12 @@ def _rebuild(cls: type[AmplifyError], message: str) -> AmplifyError:
     return cls(*message.split("\n"))
 
 
+@shown_as_public
 class AmplifyAssertionError(AmplifyError, AssertionError):
     """An ``assert_*`` helper found the job, a step or a file not as expected."""
 
 
+@shown_as_public
 class AmplifyScreenshotsChangedError(AmplifyAssertionError):
     """``assert_screenshots_unchanged`` found screenshots that changed past its bound.
 
@@ -44,19 +58,23 @@ class AmplifyScreenshotsChangedError(AmplifyAssertionError):
         self.changes = changes
 
 
+@shown_as_public
 class AmplifyConfigError(AmplifyError):
     """A setting is missing or wrong (or an optional dependency a check needs); the
     message names the setting, its source and the fix."""
 
 
+@shown_as_public
 class AmplifyStepNotFoundError(AmplifyError, LookupError):
     """``job.step(name)`` found no such step; the message lists the steps the job has."""
 
 
+@shown_as_public
 class AmplifyResponseError(AmplifyError):
     """An Amplify answer could not be read as a job (a field of the wrong type, no job id)."""
 
 
+@shown_as_public
 class AmplifyWaitError(AmplifyError):
     """The wait for a job ended without a finished job.
 
@@ -89,40 +107,26 @@ def _rebuild_wait_error(
     return cls(*message.split("\n"), polls=polls, waited=waited)
 
 
+@shown_as_public
 class AmplifyTimeoutError(AmplifyWaitError):
     """The job did not finish before ``amplify_timeout``."""
 
 
+@shown_as_public
 class AmplifyServiceError(AmplifyWaitError):
     """Amplify answered with an error that waiting longer cannot fix (not found, denied, ...)."""
 
 
+@shown_as_public
 class AmplifyUnreachableError(AmplifyWaitError):
     """The Amplify endpoint could not be reached at all (DNS failure, connection refused)."""
 
 
+@shown_as_public
 class AmplifyFetchError(AmplifyError):
     """A step's file (log, artifacts, screenshot) could not be downloaded."""
 
 
+@shown_as_public
 class AmplifyUrlExpiredError(AmplifyFetchError):
     """A presigned URL was refused as expired, even after fetching the job again."""
-
-
-# Tracebacks and reprs name these as users import them: pytest_amplify.AmplifyError,
-# not the private module that defines them.
-for _public in (
-    AmplifyError,
-    AmplifyAssertionError,
-    AmplifyScreenshotsChangedError,
-    AmplifyConfigError,
-    AmplifyStepNotFoundError,
-    AmplifyResponseError,
-    AmplifyWaitError,
-    AmplifyTimeoutError,
-    AmplifyServiceError,
-    AmplifyUnreachableError,
-    AmplifyFetchError,
-    AmplifyUrlExpiredError,
-):
-    _public.__module__ = "pytest_amplify"

@@ -4,7 +4,7 @@ truncated upload must fail, and say which part is missing.
 
 What an image shows needs its pixels: :func:`page_content` (how much of a screenshot
 is not its background) and :func:`pixel_change` (how much of it changed against
-another) decode with Pillow, the optional extra ``pytest-amplify[images]``, imported
+another) decode with Pillow, the optional extra ``images``, imported
 on first use only.
 """
 
@@ -19,6 +19,8 @@ from .errors import AmplifyConfigError
 
 if TYPE_CHECKING:
     from PIL import Image
+
+from .errors import shown_as_public
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -39,6 +41,7 @@ class ImageInfo:
         return f"image/{self.kind}"
 
 
+@shown_as_public
 class NotAnImage(ValueError):
     """Why the bytes are not a readable PNG or JPEG."""
 
@@ -144,7 +147,9 @@ def _after_scan(data: bytes, position: int) -> int:
 
 # -- what the pixels show (Pillow) ----------------------------------------------------
 
-PILLOW_EXTRA = "pytest-amplify[images]"
+# What the `images` extra installs (pyproject.toml): named as pip takes it, since no
+# release of pytest-amplify is on an index for `pytest-amplify[images]` to come from.
+PILLOW_REQUIREMENT = "pillow>=10.1"
 # Two pixels are the same colour when no channel (of 0-255) differs by more than this:
 # anti-aliasing halos and JPEG noise stay within it, text and borders do not.
 PIXEL_TOLERANCE = 16
@@ -167,7 +172,8 @@ def require_pillow(check: str) -> None:
         import PIL.Image  # noqa: F401
     except ImportError:
         raise AmplifyConfigError(
-            f"{check} needs Pillow to read the screenshots' pixels: pip install '{PILLOW_EXTRA}'"
+            f"{check} needs Pillow to read the screenshots' pixels (the images extra): "
+            f"pip install '{PILLOW_REQUIREMENT}'"
         ) from None
 
 

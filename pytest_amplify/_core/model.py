@@ -359,12 +359,22 @@ class AmplifyJob(_Outcome):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AmplifyJob:
-        return cls.from_api(
-            data["answer"],
-            app_id=data["app_id"],
-            branch=data["branch"],
-            site_url=data.get("site_url"),
-        )
+        """The job :meth:`to_dict` wrote; anything else raises
+        :class:`AmplifyResponseError` saying what is missing or of the wrong type."""
+        try:
+            fields = mapping(data, "data")
+            if "answer" not in fields:
+                raise AmplifyResponseError("data.answer is missing")
+            return cls.from_api(
+                mapping(fields["answer"], "data.answer"),
+                app_id=required_str(fields, "app_id", "data"),
+                branch=required_str(fields, "branch", "data"),
+                site_url=optional_str(fields, "site_url", "data"),
+            )
+        except AmplifyResponseError as exc:
+            raise AmplifyResponseError(
+                f"AmplifyJob.from_dict reads what AmplifyJob.to_dict writes: {exc}"
+            ) from None
 
     def with_resolver(self, resolver: JobBackend | None) -> AmplifyJob:
         return dataclasses.replace(self, resolver=resolver)

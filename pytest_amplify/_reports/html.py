@@ -4,7 +4,9 @@ side by side.
 
 Only used when pytest-html is installed and active. Extras go on the call report,
 or on the setup report when the wait (or the job) failed there; pytest-html
-renders both. Screenshots are downloaded once per job, not once per test.
+renders both. Screenshots are downloaded once per job, not once per test, and put
+in the report once per job: pytest-html writes (or embeds) every image extra of every
+test, so later tests of the same job say which test shows them.
 """
 
 from __future__ import annotations
@@ -141,19 +143,25 @@ def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
 
 
 class HtmlExtras:
-    """The extras of one run's report; each job's screenshots downloaded once for all
-    the tests that used it."""
+    """The extras of one run's report (of one xdist worker's tests, under xdist);
+    each job's screenshots downloaded once, and shown by the first test that shows
+    them."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self._screenshots: dict[tuple[Target, str], list[Screenshot]] = {}
+        self._shown_by: dict[tuple[Target, str], str] = {}
 
-    def screenshots(self, use: ItemJob) -> list[Screenshot]:
+    def screenshots(self, use: ItemJob, test: str) -> list[Screenshot] | str:
+        """The job's screenshots for ``test``, or the test whose extras already hold
+        them (none: an empty list)."""
         assert use.job is not None
         key = (use.target, use.job.job_id)
         if key not in self._screenshots:
             self._screenshots[key] = screenshots_of(use.job)
-        return self._screenshots[key]
+            self._shown_by[key] = test
+        shots = self._screenshots[key]
+        return self._shown_by[key] if shots and self._shown_by[key] != test else shots
 
     def add(
         self,
@@ -168,7 +176,7 @@ def add_extras(
     report: pytest.TestReport,
     uses: list[ItemJob],
     mode: str,
-    fetch_screenshots: Callable[[ItemJob], list[Screenshot]],
+    screenshots: Callable[[ItemJob, str], list[Screenshot] | str],
     changed: AmplifyScreenshotsChangedError | None = None,
 ) -> None:
     if report.when == "teardown" or (report.when == "setup" and not report.failed):
@@ -186,7 +194,12 @@ def add_extras(
         with contextlib.suppress(AmplifyError):
             added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
         if mode == "always" or (mode == "failed" and report.failed):
-            added.extend(_screenshot_extras(job, fetch_screenshots(use), extras))
+            shots = screenshots(use, report.nodeid)
+            if isinstance(shots, str):
+                note = f"{SCREENSHOT_STEP} screenshots of {job.describe()}: with {shots}"
+                added.append(extras.html(f"<p>{html.escape(redact_text(note))}</p>"))
+            else:
+                added.extend(_screenshot_extras(job, shots, extras))
     if changed is not None and mode != "never":
         added.extend(change_extras(changed, extras))
     report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

@@ -14,19 +14,33 @@ from .._settings.settings import Settings
 from .._settings.sources import apply_deferred
 
 
-def header_line(
+def header_lines(
     settings: Settings, deferred: dict[str, tuple[str, str]], environ: Mapping[str, str]
-) -> str | None:
-    """``amplify: app d1, branch main, latest job, region eu-west-1``, or None when
-    no app is configured (the plugin is installed but unused)."""
+) -> list[str]:
+    """``amplify: app d1, branch main, latest job, region eu-west-1``, and with
+    ``amplify_github_event`` on, what the event decided and why; nothing when no app
+    is configured (the plugin is installed but unused)."""
+    event_line = None
     try:
         settings = apply_deferred(settings, deferred)
         if settings.github_event.value:
-            from .._settings.github_event import apply_event, read_pull_request_event
+            from .._settings.github_event import apply_event, event_note, read_event
 
-            settings = apply_event(settings, read_pull_request_event(environ))
+            event = read_event(environ)
+            applied = apply_event(settings, event)
+            event_line = "amplify: " + event_note(settings, applied, event)
+            settings = applied
     except AmplifyConfigError:
-        return None  # said by the first test that uses a fixture; unused, it is no one's business
+        return []  # said by the first test that uses a fixture; unused, it is no one's business
+    line = _target_line(settings)
+    if line is None:
+        return []
+    from .._core.redact import one_line
+
+    return [one_line(text) for text in (line, event_line) if text]
+
+
+def _target_line(settings: Settings) -> str | None:
     app_id, branch = settings.app_id.value, settings.branch_to_test().value
     if not app_id and not branch:
         return None
@@ -45,6 +59,4 @@ def header_line(
     parts.append(f"timeout {format_duration(settings.timeout.value)}")
     if settings.base_url.value:
         parts.append("base_url: the deployed site unless given")
-    from .._core.redact import one_line
-
-    return one_line("amplify: " + ", ".join(parts))
+    return "amplify: " + ", ".join(parts)

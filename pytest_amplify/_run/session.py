@@ -21,7 +21,7 @@ from .._core.records import WaitRecord
 from .._core.target import Target
 from .._core.vocabulary import fill_site_url
 from .._jobs.resolver import JobOrigin, JobResolver
-from .._settings.github_event import PullRequestEvent, apply_event, read_pull_request_event
+from .._settings.github_event import GitHubEvent, apply_event, read_event
 from .._settings.keywords import apply_marker, marker_kwargs
 from .._settings.overrides import OverrideStack
 from .._settings.settings import Settings
@@ -64,7 +64,7 @@ class AmplifySession:
         self._shared: SharedWaits | None = None
         self._remote_records: list[WaitRecord] = []
         self._shared_directories: set[str] = set()
-        self._event: PullRequestEvent | AmplifyConfigError | None = None
+        self._event: GitHubEvent | AmplifyConfigError | None = None
         self._event_read = False
 
     @property
@@ -84,13 +84,13 @@ class AmplifySession:
                 settings = apply_marker(settings, kwargs, item.nodeid)
         return settings
 
-    def github_event(self, settings: Settings) -> PullRequestEvent | None:
-        """The run's pull request event, read once, when ``amplify_github_event`` is on."""
+    def github_event(self, settings: Settings) -> GitHubEvent | None:
+        """The run's GitHub event, read once, when ``amplify_github_event`` is on."""
         if not settings.github_event.value:
             return None
         if not self._event_read:
             try:
-                self._event = read_pull_request_event(self.environ)
+                self._event = read_event(self.environ)
             except AmplifyConfigError as error:
                 self._event = error
             self._event_read = True

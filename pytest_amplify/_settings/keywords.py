@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._core.errors import AmplifyConfigError
-from .settings import MARKER_KEYWORDS, Settings, values_given
+from .settings import MARKER_KEYWORDS, Settings, closest_name, values_given
 
 if TYPE_CHECKING:
     import pytest
@@ -23,9 +23,15 @@ def apply_keywords(
     settings; raises on unknown ones. ``where`` names the test in messages."""
     unknown = sorted(set(kwargs) - set(MARKER_KEYWORDS))
     if unknown:
+        named = ", ".join(
+            f"{name} (did you mean {match}?)"
+            if (match := closest_name(name, MARKER_KEYWORDS))
+            else name
+            for name in unknown
+        )
         raise AmplifyConfigError(
-            f"{caller} got unknown keyword{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(unknown)} ({where}); it takes {', '.join(MARKER_KEYWORDS)}"
+            f"{caller} got unknown keyword{'s' if len(unknown) > 1 else ''} {named} "
+            f"in {where}; it takes {', '.join(MARKER_KEYWORDS)}"
         )
     return settings.given(values_given(kwargs, lambda name: f"{caller}({name}=...)"))
 

@@ -5,16 +5,16 @@ everything else about it: ini key, flag, environment variables, parser, default,
 help, and whether ``@pytest.mark.amplify`` and ``override_settings`` may set it.
 Every other list of names is derived from those declarations.
 
-Precedence: ``@pytest.mark.amplify`` > an override (the local service's fixtures) >
-the GitHub event (``amplify_github_event``) > command line > ini > environment >
-default. Every value remembers where it came from, so an error can say
-"amplify_timeout = 'soon' (from amplify_timeout in pytest.ini)".
+Which source wins is stated once, in docs/settings.md ("Precedence"), and
+tests/test_settings_precedence.py holds the code to it. Every value remembers where
+it came from, so an error can say "amplify_timeout = 'soon' (from amplify_timeout in
+pytest.ini)".
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .._core.durations import format_duration
@@ -37,6 +37,7 @@ from .values import (
     Setting,
     bool_value,
     declare,
+    github_pull_request_ref,
     int_value,
     parse_app_id,
     parse_bool,
@@ -106,9 +107,11 @@ class Settings:
         default=False,
         help="In GitHub Actions, on a pull_request or pull_request_target event, test the "
         "pull request's preview (pr-N) built from its head commit, both read from the "
-        "event file (ini: amplify_github_event = true).",
+        "event file, whatever branch is given (GITHUB_REF_NAME's N/merge included); other "
+        "events keep the branch given (ini: amplify_github_event = true).",
         ini_help="true: on a GitHub pull_request or pull_request_target event, test the "
-        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH).",
+        "pull request's preview (pr-N) built from its head commit (from GITHUB_EVENT_PATH), "
+        "whatever branch is given; other events keep the branch given.",
         python_value=bool_value,
     )
     job_id: Setting[str] = declare(
@@ -328,6 +331,8 @@ class Settings:
                 "both pick the job; set only one of them"
             )
         self._check_one_branch()
+        if not self.github_event.value:
+            refuse_github_ref(self.branch, _without_the_event)
 
     def branch_to_test(self) -> Setting[str | None]:
         """The branch to wait on (:func:`branch_under_test`), with its source."""
@@ -359,6 +364,9 @@ class Settings:
         override, the GitHub event; each made by :meth:`Option.value_of`). Job id and
         commit id pick the job together, as branch and pull request pick the branch:
         giving one sets the other aside. The result is checked as a whole."""
+        if "branch" in values:
+            # These sit above the GitHub event: nothing would replace a GitHub ref.
+            refuse_github_ref(values["branch"], _above_the_event)
         settings = dataclasses.replace(self, **values)._pick_job(values)._pick_branch(values)
         settings.check_consistent()
         return settings
@@ -408,6 +416,40 @@ def marker_help() -> str:
     which start-up does not import: most tests carry no such marker)."""
     keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
     return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"
+
+
+def _without_the_event(number: int) -> str:
+    return (
+        f"test its preview with amplify_pull_request = {number}, or turn on "
+        "amplify_github_event (--amplify-github-event), which puts the preview in its place "
+        "on a pull request event"
+    )
+
+
+def _above_the_event(number: int) -> str:
+    return f"give the pull request instead: pull_request={number}"
+
+
+def refuse_github_ref(branch: Setting[str | None], fix: Callable[[int], str]) -> None:
+    """GitHub's ``N/merge`` or ``N/head`` as the branch is an error that says
+    ``fix(N)``; only the GitHub event (``github_event``) puts the preview in its place."""
+    number = github_pull_request_ref(branch.value)
+    if number is not None:
+        raise AmplifyConfigError(
+            f"amplify_branch = {branch.value!r} (from {branch.source}): it is GitHub's ref of "
+            f"pull request {number} (GITHUB_REF_NAME on a pull_request event), not a branch "
+            f"Amplify builds; {fix(number)}"
+        )
+
+
+def closest_name(name: str, names: Iterable[str]) -> str | None:
+    """The known name closest to a misspelt one (``amplify_timeout`` for
+    ``amplify_timout``), if any is close. Only error paths call it: difflib is not
+    imported at start-up."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(names), n=1)
+    return matches[0] if matches else None
 
 
 def given_here(setting: Setting[Any]) -> bool:

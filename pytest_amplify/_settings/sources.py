@@ -11,11 +11,49 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .settings import OPTIONS, OPTIONS_BY_NAME, Settings, given_here
+from .._core.errors import AmplifyConfigError
+from .settings import OPTIONS, OPTIONS_BY_NAME, Settings, closest_name, given_here
 from .values import ENVIRONMENT, Option, Setting, check_region_known
 
 if TYPE_CHECKING:
     import pytest
+
+
+def check_ini_keys(config: pytest.Config) -> None:
+    """An ``amplify_*`` key of the ini file or of ``-o`` that names no setting is an
+    error (pytest itself only warns, and the run would go on without it). The
+    environment is not checked: its variables are not ours."""
+    # pytest 9 keeps the ini file's values in _inicfg (inicfg is deprecated there).
+    found = vars(config).get("_inicfg")
+    ini: Mapping[str, Any] = found if found is not None else vars(config).get("inicfg") or {}
+    overrides = getattr(config.option, "override_ini", None) or ()
+    keys = [*ini, *(item.partition("=")[0].strip() for item in overrides)]
+    unknown = [key for key in keys if key.startswith("amplify_") and key[8:] not in OPTIONS_BY_NAME]
+    if unknown:
+        raise _unknown_keys_error(config, ini, sorted(set(unknown)))
+
+
+def _unknown_keys_error(
+    config: pytest.Config, ini: Mapping[str, Any], keys: list[str]
+) -> AmplifyConfigError:
+    overrides = dict(
+        (key.strip(), value)
+        for key, _, value in (
+            item.partition("=") for item in getattr(config.option, "override_ini", None) or ()
+        )
+    )
+    lines = []
+    for key in keys:
+        raw = overrides[key] if key in overrides else getattr(ini[key], "value", ini[key])
+        # Every key shares the prefix: matched on the rest, "amplify_zzz" is near nothing.
+        match = closest_name(key.removeprefix("amplify_"), OPTIONS_BY_NAME)
+        fix = (
+            f"did you mean amplify_{match}?"
+            if match
+            else "pytest --help lists the amplify_ ini keys"
+        )
+        lines.append(f"{key} = {raw!r} (from {_ini_source(config, key)}): no such setting; {fix}")
+    return AmplifyConfigError(*lines)
 
 
 def _ini_source(config: pytest.Config, key: str) -> str:
@@ -64,6 +102,7 @@ def read_settings(
     ``AWS_APP_ID`` must not break runs that never use the plugin.
     """
     environ = os.environ if environ is None else environ
+    check_ini_keys(config)
     values: dict[str, Setting[Any]] = {}
     deferred: dict[str, tuple[str, str]] = {}
     for option in OPTIONS:
@@ -90,6 +129,8 @@ def apply_deferred(settings: Settings, deferred: Mapping[str, tuple[str, str]]) 
         settings = dataclasses.replace(
             settings, **{name: OPTIONS_BY_NAME[name].value_of(raw, source)}
         )
+    if deferred:
+        settings.check_consistent()
     return settings
 
 

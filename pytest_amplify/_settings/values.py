@@ -23,7 +23,7 @@ HTML_SCREENSHOT_MODES = ("failed", "always", "never")
 
 _SITE_PLACEHOLDERS = frozenset({"app_id", "branch"})
 # GITHUB_REF_NAME on a pull_request event: GitHub's merge ref, not a branch Amplify builds.
-_GITHUB_MERGE_REF = re.compile(r"(\d+)/(merge|head)")
+_GITHUB_PULL_REQUEST_REF = re.compile(r"(\d+)/(merge|head)")
 
 
 class SettingError(ValueError):
@@ -196,14 +196,16 @@ def parse_branch(text: str) -> str:
         raise SettingError("a branch name cannot contain spaces or control characters")
     if len(value) > 255:
         raise SettingError("it is longer than Amplify's 255 characters")
-    merge_ref = _GITHUB_MERGE_REF.fullmatch(value)
-    if merge_ref:
-        raise SettingError(
-            f"it is GitHub's ref of pull request {merge_ref[1]} (GITHUB_REF_NAME on a "
-            "pull_request event), not a branch Amplify builds; test its preview with "
-            f"amplify_pull_request = {merge_ref[1]}, or --amplify-github-event"
-        )
+    # GitHub's N/merge is well formed: whether it may stand depends on the GitHub
+    # event setting (Settings.check_consistent), which replaces it on a pull request.
     return value
+
+
+def github_pull_request_ref(branch: str | None) -> int | None:
+    """The pull request number of GitHub's ``N/merge`` or ``N/head`` ref
+    (``GITHUB_REF_NAME`` on a pull_request event), or ``None`` for a branch."""
+    match = _GITHUB_PULL_REQUEST_REF.fullmatch(branch or "")
+    return int(match[1]) if match else None
 
 
 def parse_job_id(text: str) -> str:
@@ -311,8 +313,19 @@ def parse_interval(text: str) -> float:
 
 def parse_report_path(text: str) -> str:
     value = _nonblank(text)
-    if Path(value).is_dir():
+    path = Path(value)
+    if path.is_dir():
         raise SettingError("it is a directory; name a file such as amplify-report.json")
+    # The report's folders are made when it is written: one that is a file would
+    # only fail then, at the end of the run.
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise SettingError(
+                    f"{str(folder)!r} is a file, so no report can be written under it; name a "
+                    "file in a folder, such as reports/amplify-report.json"
+                )
+            break
     return value
 
 
