@@ -9,6 +9,7 @@ import fnmatch
 import glob
 import itertools
 import json
+import logging
 import os
 import re
 import subprocess
@@ -25,6 +26,7 @@ from pytest_amplify.plugin import NOT_SUCCEEDED
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import REPO, fake_args
+from .doc_blocks import doc_block
 from .seam import EXPLAINED_BEFORE
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
@@ -258,3 +260,59 @@ def test_under_xdist_the_progress_reaches_the_terminal_as_the_wait_goes(
     assert output.count(LOG_LINE) == 1, output
     assert output.count(NOT_SUCCEEDED) == 1, output
     assert output.count("(explained in full in the error of test_smoke.py::test_smoke[") == 3
+
+
+# -- what GitLab and Jenkins show ------------------------------------------------------
+
+PLUGIN_DEBUG = doc_block("docs/ci-reports.md", "# conftest.py\nimport logging")
+FAILS_ON_ITS_OWN = """
+def test_home(amplify_fake, request):
+    amplify_fake.add_job(app_id="d1", branch="main", status="RUNNING").then(
+        "SUCCEED", after_seconds=60
+    )
+    amplify_fake.fail_next("GetJob", "LimitExceededException")
+    job = request.getfixturevalue("amplify_job")
+    print("printed by the test")
+    assert job.status == "FAILED", "the home page is the old one"
+"""
+
+
+def test_a_failed_test_names_its_job_where_gitlab_and_jenkins_look(
+    pytester: pytest.Pytester,
+) -> None:
+    """GitLab shows a failure's text (and, appended, system-out), not properties; so
+    does Jenkins (its "Stacktrace"), which keeps properties only when told. A test that
+    failed on its own ends its failure's text with the jobs it used. With
+    ``junit_logging = all`` and the docs' conftest, system-out holds the plugin's
+    debug records and nothing of botocore's (whose answers carry presigned URLs)."""
+    pytester.makeconftest(PLUGIN_DEBUG + '\npytest_plugins = ["pytest_amplify.testing"]\n')
+    pytester.makepyfile(test_site=FAILS_ON_ITS_OWN)
+    logger = logging.getLogger("pytest_amplify")
+    level = logger.level
+    try:
+        result = pytester.runpytest(*TARGET, "--junitxml=junit.xml", "-o", "junit_logging=all")
+    finally:
+        logger.setLevel(level)  # the docs' conftest ran in this process
+    result.assert_outcomes(failed=1)
+    (case,) = ET.parse(pytester.path / "junit.xml").iter("testcase")
+    failure = case.find("failure")
+    assert failure is not None and failure.text is not None
+    facts = failure.text.rstrip().splitlines()
+    assert facts[-2].strip("- ") == "amplify"
+    assert facts[-1] == (
+        "app d1, branch main, job 1: SUCCEED; console: "
+        "https://us-east-1.console.aws.amazon.com/amplify/apps/d1/branches/main/deployments/1"
+    )
+    assert failure.get("message", "").startswith("AssertionError: the home page is the old one")
+    system_out = case.findtext("system-out") or ""
+    assert "printed by the test" in system_out
+    assert re.search(
+        r"DEBUG +pytest_amplify:\S+ poll 2 of app d1, branch main, job 1: GetJob for app d1, "
+        r"branch main, job 1 failed with LimitExceededException \(429\)",
+        system_out,
+    ), system_out
+    assert "botocore" not in system_out
+    # The terminal shows the same section under the failure.
+    result.stdout.fnmatch_lines(
+        ["*- amplify -*", "app d1, branch main, job 1: SUCCEED; console: *"]
+    )

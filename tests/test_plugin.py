@@ -13,7 +13,7 @@ from pytest_amplify.plugin import NOT_SUCCEEDED
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .conftest import REPO, fake_args
-from .seam import EXPLAINED_BEFORE, make_wait, terminal_progress
+from .seam import EXPLAINED_BEFORE, make_wait, run_waits, terminal_progress
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
 
@@ -354,6 +354,33 @@ def test_progress_in_a_ci_log_comes_every_interval_however_far_apart_the_polls(
     kinds = [kind for kind, _ in reporter.calls]
     written = [index for index, kind in enumerate(kinds) if kind == "line"]
     assert all(kinds[index + 1] == "flush" for index in written[:-1]), kinds
+
+
+def test_waiting_for_several_jobs_shows_each_one_every_interval(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    """amplify_jobs.wait_all waits for several jobs in one thread: it wakes for each
+    wait's line as the single wait does."""
+    times: dict[str, list[float]] = {"1": [], "2": []}
+
+    class TimedReporter(RecordingReporter):
+        def write_line(self, line: str) -> None:
+            times[line.split("job ")[1].split(":", maxsplit=1)[0]].append(clock())
+            super().write_line(line)
+
+    reporter = TimedReporter(isatty=False)
+    for job_id, seconds in (("1", 300), ("2", 420)):
+        fake.add_job(app_id="d1", branch="main", job_id=job_id, status="RUNNING").then(
+            "SUCCEED", after_seconds=seconds
+        )
+    waits = [make_wait(fake, clock, job_id=job_id, first=120.0, cap=120.0) for job_id in "12"]
+    for wait in waits:
+        wait.progress = terminal_progress(config_with(reporter), lambda: None)
+    run_waits(waits, waits[0].clock)
+    for job_id, seconds in (("1", 300), ("2", 420)):
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times[job_id])]
+        assert len(times[job_id]) >= seconds // 30, (job_id, times[job_id])
+        assert max(gaps) <= 30.0 + 1e-6, (job_id, gaps)
 
 
 def test_nothing_is_printed_for_a_job_already_finished(

@@ -217,11 +217,11 @@ def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budg
         blocks.append(bare if fits else None)
         room -= _size(bare) if fits else 0
     for index, wait in enumerate(ordered):
-        bare = blocks[index]
-        if bare is None:
+        kept = blocks[index]
+        if kept is None:
             continue
         whole = wait_block(wait, tails)
-        grown = _size(whole) - _size(bare)
+        grown = _size(whole) - _size(kept)
         if grown <= room:
             blocks[index] = whole
             room -= grown

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from .._checks.assertions import EXPLAINED_BEFORE
 from .._core.errors import AmplifyError
 
 if TYPE_CHECKING:
@@ -53,6 +52,9 @@ def told_once(
     lines = str(excinfo.value.msg).split("\n")
     if not first or first == item.nodeid or len(lines) == 1:
         return
+    # Here, not at the top: pytest imports this module for any failed test.
+    from .._checks.assertions import EXPLAINED_BEFORE
+
     pointer = EXPLAINED_BEFORE.format(cause=lines[0], first=first)
     try:
         raise pytest.fail.Exception(pointer, pytrace=False)
