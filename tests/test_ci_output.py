@@ -216,9 +216,9 @@ def test_under_xdist_the_progress_reaches_the_terminal_as_the_wait_goes(
                 f"--amplify-endpoint-url={endpoint}",
                 "--amplify-region=us-east-1",
                 *TARGET,
-                # Polls no further apart than 3 s: the wait ends soon after the job.
-                "--amplify-poll-interval=1s",
-                "--amplify-max-poll-interval=3s",
+                # Polls a second apart: the wait ends soon after the job.
+                "--amplify-poll-interval=0.5s",
+                "--amplify-max-poll-interval=1s",
             ],
             cwd=pytester.path,
             env=environ,
