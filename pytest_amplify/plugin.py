@@ -38,19 +38,22 @@ if TYPE_CHECKING:
     from ._core.model import AmplifyJob
     from ._reports.html import HtmlExtras
     from ._run.amplify_jobs import AmplifyJobs
+    from ._run.progress_relay import ProgressRelay
     from ._run.reports import RunReports
     from ._run.session import AmplifySession
     from ._run.uses import UsesLedger
 
+# What to do about a job that did not succeed: the last line of its error, whose first
+# line names the job, its status, the failed step and its reason.
 NOT_SUCCEEDED = (
-    "amplify_job: the job did not succeed ({status}), so the smoke tests would run "
-    "against the previous deployment. To hand failed jobs to tests, set "
+    "amplify_job errors the tests that use a job that did not succeed, so that they do "
+    "not run against the previous deployment. To hand failed jobs to tests, set "
     "amplify_require_success = false, pass --amplify-allow-failed, or mark the test "
     "@pytest.mark.amplify(require_success=False)."
 )
 NOT_SUCCEEDED_SESSION = (
-    "amplify_job_session: the job did not succeed ({status}), so the smoke tests would run "
-    "against the previous deployment. To hand failed jobs to tests, set "
+    "amplify_job_session errors the tests that use a job that did not succeed, so that "
+    "they do not run against the previous deployment. To hand failed jobs to tests, set "
     "amplify_require_success = false or pass --amplify-allow-failed (markers do not apply "
     "to this session-scoped fixture)."
 )
@@ -172,12 +175,17 @@ def _configured_job(
     not_succeeded: str,
 ) -> AmplifyJob:
     """The job of the configured target (with ``item``'s markers), waited for once per
-    run; ``record`` notes the outcome, ``not_succeeded`` heads a failed job's story."""
+    run; ``record`` notes the outcome, ``not_succeeded`` ends a failed job's story.
+    Each error is told in full to the first test it stops, in a line to later ones."""
     from ._run.failures import or_fail
 
     session = _session(request.config)
     _share_across_workers(request, session)
-    settings = or_fail(lambda: session.settings(item))
+    # The test being set up (a session-scoped fixture's request names no test).
+    current = session.current_item
+    test = current.nodeid if current is not None else request.node.nodeid
+    explanations = session.explanations
+    settings = or_fail(lambda: session.settings(item), explanations, test)
 
     def wait() -> AmplifyJob:
         try:
@@ -188,12 +196,10 @@ def _configured_job(
             record(settings, None, str(exc))
             raise
 
-    job = or_fail(wait)
+    job = or_fail(wait, explanations, test)
     record(settings, job, None)
-    headline = not_succeeded.format(status=job.status)
     required = settings.require_success.value
-    test = request.node.nodeid
-    or_fail(lambda: session.explanations.require_success(job, required, headline, test))
+    or_fail(lambda: explanations.require_success(job, required, not_succeeded, test), test=test)
     return job
 
 
@@ -268,11 +274,22 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    fixture_failure = False
+    if call.excinfo is not None and report.failed:
+        from ._run.failures import is_fixture_failure, summarize_by_cause, told_once
+
+        fixture_failure = is_fixture_failure(call.excinfo)
+        if fixture_failure:
+            told_once(item, report, call.excinfo)
+            summarize_by_cause(report)
     uses = item.stash.get(USES_KEY, None)
     if uses:
-        from ._run.uses import attach_uses
+        from ._run.uses import attach_uses, tell_facts
 
         attach_uses(report, uses)
+        # The fixtures' own failures name the job on their first line already.
+        if report.failed and not fixture_failure:
+            tell_facts(report, uses)
     # pytest-html may be installed without a report being written (no --html).
     if not item.config.getoption("htmlpath", None):
         return report
@@ -368,6 +385,30 @@ class ReportingHooks:
 class XdistHooks:
     """Hooks that exist only under pytest-xdist: registered from pytest_configure when
     xdist hands tests to workers (as pytest-randomly and syrupy register theirs)."""
+
+    def __init__(self) -> None:
+        self._relay: ProgressRelay | None = None
+
+    def pytest_configure_node(self, node: Any) -> None:
+        """Hand each worker the folder where it writes its progress lines, which a
+        thread of this process prints as they come (workers' output is not shown)."""
+        if self._relay is None:
+            from ._run.progress_relay import ProgressRelay
+
+            self._relay = ProgressRelay(node.config)
+        from ._run.progress_relay import WORKERINPUT_KEY
+
+        node.workerinput[WORKERINPUT_KEY] = str(self._relay.folder)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self) -> None:
+        # Every worker is done: the last lines before pytest's summary.
+        if self._relay is not None:
+            self._relay.stop()
+            self._relay = None
+
+    def pytest_unconfigure(self) -> None:
+        self.pytest_sessionfinish()
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """Collect the jobs each worker waited for, for one summary."""

@@ -18,6 +18,7 @@ from pytest_amplify._amplify.api import AmplifyApi
 from pytest_amplify._amplify.aws import ClientFactory, Connection
 from pytest_amplify._amplify.call_problems import MOTO_HINT, CallProblem
 from pytest_amplify._amplify.call_retries import MAX_UNREACHABLE
+from pytest_amplify._checks.assertions import EXPLAINED_BEFORE
 from pytest_amplify._checks.block_filter import loosen
 from pytest_amplify._checks.log_lines import MAX_LINE, LineTooLong, line_blocks
 from pytest_amplify._checks.log_search import ClosestLines, LineSearch, scan
@@ -68,7 +69,8 @@ from pytest_amplify._reports.github_annotations import (
     escape_property,
 )
 from pytest_amplify._reports.github_summary import GITHUB_LIMIT, fenced, render
-from pytest_amplify._run.progress import TerminalProgress, progress_line
+from pytest_amplify._run import progress as _progress
+from pytest_amplify._run.progress import TerminalProgress, progress_line, terminal_progress
 from pytest_amplify._settings.github_event import PullRequestEvent, closed_message
 from pytest_amplify._settings.settings import OPTIONS, OPTIONS_BY_NAME
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
@@ -81,6 +83,7 @@ __all__ = [
     "DEFAULT_POLL_INTERVAL",
     "DEFAULT_SERVE_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "EXPLAINED_BEFORE",
     "GITHUB_LIMIT",
     "JITTER",
     "LATEST",
@@ -146,9 +149,11 @@ __all__ = [
     "run_waits",
     "scan",
     "screenshot_stem",
+    "shorten_progress_interval",
     "simulate_wait",
     "simulated",
     "strip_query",
+    "terminal_progress",
 ]
 
 REGION = "us-east-1"
@@ -243,3 +248,9 @@ def simulated(clock: SimulatedClock) -> WaitClock:
 def quick_fetcher(**kwargs: object) -> Fetcher:
     """A Fetcher whose retries sleep on a simulated clock of their own."""
     return Fetcher(clock=simulated(SimulatedClock()), **kwargs)  # type: ignore[arg-type]
+
+
+def shorten_progress_interval(seconds: float) -> None:
+    """Make the progress line come every ``seconds`` (not every 30 s) in this process,
+    for a run on the real clock: an inner run's conftest calls it in each process."""
+    _progress.LOG_LINE_INTERVAL = seconds

@@ -122,14 +122,26 @@ def one_line_error(result: pytest.RunResult, start: str) -> str:
     return lines[0]
 
 
+def line_after(result: pytest.RunResult, line: str) -> str:
+    """The line of the output after ``line``: an error's advice, after its cause."""
+    return result.stdout.lines[result.stdout.lines.index(line) + 1]
+
+
 def test_missing_credentials(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, fake: FakeAmplify
 ) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    line = one_line_error(run_smoke(pytester, *fake_args(fake)), "Waiting for")
-    assert "no usable AWS credentials (Unable to locate credentials)" in line
-    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (amplify_profile" in line
+    result = run_smoke(pytester, *fake_args(fake))
+    # The cause first; what to do on the next line.
+    line = one_line_error(result, "no usable AWS credentials")
+    assert line == (
+        "no usable AWS credentials (Unable to locate credentials), waiting for app d1, "
+        "branch main, latest job"
+    )
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (amplify_profile" in line_after(
+        result, line
+    )
     assert fake.calls() == 0
 
 
@@ -154,13 +166,13 @@ def test_expired_credentials(pytester: pytest.Pytester, fake: FakeAmplify) -> No
         "ExpiredTokenException",
         message="The security token included in the request is expired",
     )
-    line = one_line_error(run_smoke(pytester, *fake_args(fake)), "ListJobs for app d1")
-    assert (
-        "ExpiredTokenException (403): The security token included in the request is expired" in line
+    result = run_smoke(pytester, *fake_args(fake))
+    line = one_line_error(result, "ListJobs for app d1")
+    assert line.endswith(
+        "ExpiredTokenException (403): The security token included in the request is expired"
     )
-    assert (
+    assert line_after(result, line) == (
         "the AWS credentials have expired: refresh them (aws sso login, or assume the role again)"
-        in line
     )
     assert fake.calls() == 1
 
@@ -206,9 +218,9 @@ def test_a_profile_from_the_environment_that_does_not_exist(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_PROFILE", "ghost")
-    line = one_line_error(
-        run_smoke(pytester, "--amplify-region=us-east-1"), "amplify_profile = 'ghost'"
-    )
+    result = run_smoke(pytester, "--amplify-region=us-east-1")
+    line = one_line_error(result, "amplify_profile = 'ghost'")
     assert (
         "(from environment variable AWS_PROFILE): no such profile in the AWS config files" in line
     )
+    assert line_after(result, line).startswith("`aws configure list-profiles` lists them")

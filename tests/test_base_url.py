@@ -112,7 +112,7 @@ def test_a_failed_job_errors_the_tests_that_use_base_url(
     pytester.makepyfile(SHOW_BASE_URL + "\ndef test_unit():\n    pass\n")
     result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-base-url")
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines([NOT_SUCCEEDED_SESSION.format(status="FAILED")])
+    result.stdout.fnmatch_lines([NOT_SUCCEEDED_SESSION])
 
 
 def test_tests_that_use_base_url_get_the_junit_properties(

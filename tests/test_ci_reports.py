@@ -571,3 +571,44 @@ def test_the_section_stays_within_its_budget_however_many_waits() -> None:
     assert section.startswith(TITLE)
     assert "more waits left out (size cap)" in section
     assert "_Some waits left out: the section is capped at 64 KiB._" in section
+
+
+def test_log_tails_go_before_whole_waits() -> None:
+    """13 failed waits, each with a dozen steps and a 30-line tail: all 13 fit without
+    their tails, not with them. Every wait stays; tails are dropped, the later
+    waits' first (filling the budget with whole waits first left 4 of them out)."""
+    steps = tuple(
+        JobStep(f"STEP{n}", "SUCCEED", NOW, NOW, status_reason="r" * 120) for n in range(12)
+    )
+    waits = []
+    for number in range(13):
+        wait = failed_wait(number)
+        job = dataclasses.replace(wait.record.job, steps=(*steps, *wait.record.job.steps))
+        waits.append(dataclasses.replace(wait, record=dataclasses.replace(wait.record, job=job)))
+    tail = LogTail(tuple(f"{line:02d} " + "y" * 100 for line in range(30)))
+    tails = {(wait.record.target, "BUILD"): tail for wait in waits}
+    budget = 40 * 1024
+    section = render(waits, tails, budget)
+    assert len(section.encode("utf-8")) <= budget
+    headings = [line for line in section.splitlines() if line.startswith("### ")]
+    assert headings == [f"### ❌ app d1, branch b{n}, job 1: FAILED" for n in range(13)]
+    assert "Some waits left out" not in section
+    with_tail = section.count("last 30 lines of its log")
+    without = section.count("log tail left out (size cap)")
+    assert (with_tail + without, without > 0, with_tail > 0) == (13, True, True)
+    # The first waits keep theirs.
+    blocks = section.split("### ")[1:]
+    assert all("last 30 lines of its log" in block for block in blocks[:with_tail])
+
+
+def test_a_link_holding_a_pipe_keeps_its_row() -> None:
+    """A `|` ends a Markdown table cell, inside a link too: a branch named `fix|pipe`
+    (git allows it) puts one in the site's URL."""
+    job = AmplifyJob("d1", "fix|pipe", "1", "SUCCEED")
+    wait = ReportedWait(WaitRecord(Target("d1", "fix|pipe"), job=job, polls=1))
+    section = render([wait], {}, 64 * 1024)
+    header, _, row = [line for line in section.splitlines() if line.startswith("| ")][:3]
+    cells = re.split(r"(?<!\\)\|", row)[1:-1]
+    assert len(cells) == len(re.split(r"(?<!\\)\|", header)[1:-1]) == 10
+    assert cells[2].strip() == "fix\\|pipe"
+    assert "https://fix%7Cpipe.d1.amplifyapp.com" in cells[9]

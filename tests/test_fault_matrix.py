@@ -531,7 +531,7 @@ MATRIX: tuple[Case, ...] = (
         running_then(),
         before_poll={2: fail("GetJob", "NotFoundException", message="Job 1 not found.")},
         error=AmplifyServiceError,
-        says="failed with NotFoundException (404): Job 1 not found; check amplify_job_id",
+        says="failed with NotFoundException (404): Job 1 not found\ncheck amplify_job_id",
         polls=2,
     ),
     Case(

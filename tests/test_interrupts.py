@@ -145,6 +145,9 @@ class RecordingProgress:
     def __init__(self) -> None:
         self.events: list[tuple[str, int]] = []
 
+    def due(self) -> float | None:
+        return None  # a line at every poll only
+
     def update(self, wait: JobWait) -> None:
         self.events.append(("update", wait.polls))
 

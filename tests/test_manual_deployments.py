@@ -79,7 +79,7 @@ def test_a_failed_manual_deployment_is_explained_by_its_deploy_step(
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "amplify_job: the job did not succeed (FAILED)*",
+            "Amplify job 3 FAILED in step DEPLOY: *The zip has no index.html* (app d1, branch main)",
             "*DEPLOY FAILED*The zip has no index.html*",
         ]
     )

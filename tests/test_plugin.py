@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import itertools
 import re
 from types import SimpleNamespace
 
@@ -11,7 +13,7 @@ from pytest_amplify.plugin import NOT_SUCCEEDED
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .conftest import REPO, fake_args
-from .seam import TerminalProgress, make_wait
+from .seam import EXPLAINED_BEFORE, make_wait, run_waits, terminal_progress
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
 
@@ -38,7 +40,7 @@ def test_the_wait_happens_once_per_session(pytester: pytest.Pytester, fake: Fake
     ["amplify_job", "amplify_job_session"],
     ids=["amplify_job twice", "amplify_job_session then amplify_job"],
 )
-def test_a_failed_wait_fails_every_test_at_once_with_the_same_message(
+def test_a_failed_wait_fails_every_test_at_once_and_is_explained_once(
     pytester: pytest.Pytester, fake: FakeAmplify, first_fixture: str
 ) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
@@ -55,9 +57,17 @@ def test_a_failed_wait_fails_every_test_at_once_with_the_same_message(
     result = pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-job-id=1")
     result.assert_outcomes(errors=2)
     lines = [line for line in result.stdout.lines if line.startswith("GetJob for app d1")]
+    cause = (
+        "GetJob for app d1, branch main, job 1 failed with AccessDeniedException (403): "
+        "User is not authorized"
+    )
+    # The cause on the first line of both; what to do (the permission) once.
     assert len(lines) == 2
-    assert lines[0] == lines[1]
-    assert "amplify:GetJob" in lines[0]
+    assert lines[0] == cause
+    assert fnmatch.fnmatch(lines[1], EXPLAINED_BEFORE.format(cause=cause, first="*.py::test_one"))
+    assert (
+        result.stdout.str().count("the AWS identity needs the IAM permission amplify:GetJob") == 1
+    )
     assert fake.calls("GetJob") == 1
 
 
@@ -146,9 +156,16 @@ def test_setup_errors_for_failed_jobs_explain_the_failure(
     result = pytester.runpytest(*fake_args(fake), *TARGET)
     result.assert_outcomes(errors=1)
     output = result.stdout.str()
-    assert NOT_SUCCEEDED.format(status="FAILED") in output
-    assert "Amplify app d1, branch main, job 1: status FAILED" in output
-    assert "BUILD FAILED (2m 00s): Build failed: tsc" in output
+    # The cause on the first line, what to do on the last.
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_smoke*",
+            "Amplify job 1 FAILED in step BUILD: Build failed: tsc (app d1, branch main)",
+            "steps:",
+            "  BUILD FAILED (2m 00s): Build failed: tsc",
+        ]
+    )
+    assert NOT_SUCCEEDED in output
     assert "  | line 71" in output and "  | line 100" in output
     assert "line 70\n" not in output
     assert "Traceback" not in output
@@ -258,9 +275,14 @@ def test_progress_without_a_terminal_is_a_line_every_30_seconds(pytester: pytest
 class RecordingReporter:
     """Stands in for pytest's terminal reporter and records what is written."""
 
+    verbosity = 0
+
     def __init__(self, isatty: bool) -> None:
         self.isatty = isatty
         self.calls: list[tuple[str, str]] = []
+
+    def flush(self) -> None:
+        self.calls.append(("flush", ""))
 
     def ensure_newline(self) -> None:
         self.calls.append(("newline", ""))
@@ -275,21 +297,24 @@ class RecordingReporter:
         self.calls.append(("line", line))
 
 
-def test_progress_on_a_terminal_rewrites_one_line(fake: FakeAmplify, clock: SimulatedClock) -> None:
-    reporter = RecordingReporter(isatty=True)
-
-    class Config:
-        pluginmanager = SimpleNamespace(
+def config_with(reporter: RecordingReporter) -> pytest.Config:
+    config = SimpleNamespace(
+        pluginmanager=SimpleNamespace(
             get_plugin=lambda name: reporter if name == "terminalreporter" else None
         )
+    )
+    return config  # type: ignore[return-value]
 
+
+def test_progress_on_a_terminal_rewrites_one_line(fake: FakeAmplify, clock: SimulatedClock) -> None:
+    reporter = RecordingReporter(isatty=True)
     fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
         "SUCCEED", after_calls=2
     )
     wait = make_wait(fake, clock, job_id="1")
-    wait.progress = TerminalProgress(Config())  # type: ignore[arg-type]
+    wait.progress = terminal_progress(config_with(reporter), lambda: None)
     wait.run()
-    kinds = [kind for kind, _ in reporter.calls]
+    kinds = [kind for kind, _ in reporter.calls if kind != "flush"]
     assert kinds == ["newline", "rewrite", "rewrite", "rewrite", "write"]
     assert (
         reporter.calls[1][1]
@@ -299,6 +324,63 @@ def test_progress_on_a_terminal_rewrites_one_line(fake: FakeAmplify, clock: Simu
         "amplify: app d1, branch main, job 1: SUCCEED, step VERIFY SUCCEED ["
     )
     assert reporter.calls[4] == ("write", "\n")
+
+
+def test_progress_in_a_ci_log_comes_every_interval_however_far_apart_the_polls(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    """A CI log is a pipe, and CI systems end jobs that print nothing for a while: a
+    whole line, flushed, at least every 30 s of the wait, even with polls 2 minutes
+    apart (amplify_max_poll_interval = 2m). The wait wakes for the line, and polls no
+    more often for it."""
+    times: list[float] = []
+
+    class TimedReporter(RecordingReporter):
+        def write_line(self, line: str) -> None:
+            times.append(clock())
+            super().write_line(line)
+
+    reporter = TimedReporter(isatty=False)
+    fake.add_job(app_id="d1", branch="main", job_id="1", status="RUNNING").then(
+        "SUCCEED", after_seconds=600
+    )
+    wait = make_wait(fake, clock, job_id="1", first=120.0, cap=120.0)
+    wait.progress = terminal_progress(config_with(reporter), lambda: None)
+    wait.run()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert len(times) >= 20, times
+    assert max(gaps) <= 30.0 + 1e-6, gaps
+    assert wait.polls <= 7  # one poll per 2 minutes (+-10% jitter), and the one that sees the end
+    kinds = [kind for kind, _ in reporter.calls]
+    written = [index for index, kind in enumerate(kinds) if kind == "line"]
+    assert all(kinds[index + 1] == "flush" for index in written[:-1]), kinds
+
+
+def test_waiting_for_several_jobs_shows_each_one_every_interval(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    """amplify_jobs.wait_all waits for several jobs in one thread: it wakes for each
+    wait's line as the single wait does."""
+    times: dict[str, list[float]] = {"1": [], "2": []}
+
+    class TimedReporter(RecordingReporter):
+        def write_line(self, line: str) -> None:
+            times[line.split("job ")[1].split(":", maxsplit=1)[0]].append(clock())
+            super().write_line(line)
+
+    reporter = TimedReporter(isatty=False)
+    for job_id, seconds in (("1", 300), ("2", 420)):
+        fake.add_job(app_id="d1", branch="main", job_id=job_id, status="RUNNING").then(
+            "SUCCEED", after_seconds=seconds
+        )
+    waits = [make_wait(fake, clock, job_id=job_id, first=120.0, cap=120.0) for job_id in "12"]
+    for wait in waits:
+        wait.progress = terminal_progress(config_with(reporter), lambda: None)
+    run_waits(waits, waits[0].clock)
+    for job_id, seconds in (("1", 300), ("2", 420)):
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times[job_id])]
+        assert len(times[job_id]) >= seconds // 30, (job_id, times[job_id])
+        assert max(gaps) <= 30.0 + 1e-6, (job_id, gaps)
 
 
 def test_nothing_is_printed_for_a_job_already_finished(
@@ -382,16 +464,17 @@ def test_a_failed_job_is_explained_in_full_once_and_pointed_to_after(
     result = pytester.runpytest(*fake_args(fake), *TARGET)
     result.assert_outcomes(errors=2)
     out = result.stdout.str()
-    # The log tail (and the steps) once, in the first test's error.
+    # The log tail (and the steps, and what to do) once, in the first test's error.
     assert out.count("last 30 lines of the BUILD log") == 1
+    assert out.count(NOT_SUCCEEDED) == 1
+    module = "test_a_failed_job_is_explained_in_full_once_and_pointed_to_after.py"
     result.stdout.fnmatch_lines(
         [
             "*ERROR at setup of test_second*",
-            NOT_SUCCEEDED.format(status="FAILED"),
-            "Amplify app d1, branch main, job 5: status FAILED; step BUILD FAILED: Build failed: "
-            "exit 2. The steps and the log tail are in the error of "
-            "test_a_failed_job_is_explained_in_full_once_and_pointed_to_after.py::test_first, "
-            "the first test that used this job.",
+            EXPLAINED_BEFORE.format(
+                cause="Amplify job 5 FAILED in step BUILD: Build failed: exit 2 (app d1, branch main)",
+                first=f"{module}::test_first",
+            ),
         ]
     )
 
@@ -413,13 +496,14 @@ def test_a_cancelled_jobs_later_errors_point_to_no_log_tail_never_shown(
     result.assert_outcomes(errors=2)
     out = result.stdout.str()
     assert "log" not in out.split("ERROR at setup of test_first", 1)[1].split("console:")[0]
+    module = "test_a_cancelled_jobs_later_errors_point_to_no_log_tail_never_shown.py"
     result.stdout.fnmatch_lines(
         [
             "*ERROR at setup of test_second*",
-            NOT_SUCCEEDED.format(status="CANCELLED"),
-            "Amplify app d1, branch main, job 6: status CANCELLED. The steps are in the error of "
-            "test_a_cancelled_jobs_later_errors_point_to_no_log_tail_never_shown.py::test_first, "
-            "the first test that used this job.",
+            EXPLAINED_BEFORE.format(
+                cause="Amplify job 6 CANCELLED in step BUILD: Job was cancelled (app d1, branch main)",
+                first=f"{module}::test_first",
+            ),
         ]
     )
     assert "log tail" not in out

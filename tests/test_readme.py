@@ -3,6 +3,7 @@ and whose links lead somewhere; the detail it links to is in docs/."""
 
 from __future__ import annotations
 
+import glob
 import re
 
 import pytest
@@ -113,3 +114,34 @@ def test_the_install_check_catches_what_would_not_install(line: str, problem: st
     marked = InstallCommand("README.md", f"{line}  # {AFTER_A_RELEASE}", command.arguments)
     if "index" in problem:
         assert marked.problems() == []
+
+
+FAILED_JOB_SAMPLE = re.search(
+    r"```\n(ERROR at setup of test_every_step_succeeded\n.*?)```", README, flags=re.DOTALL
+)
+
+
+def test_the_failed_job_sample_is_what_the_plugin_prints(pytester: pytest.Pytester) -> None:
+    """The README's failed-job sample, its elisions (``...``) and the log's S3 URL aside
+    (the local service serves the log), is the plugin's output for the smoke test above
+    against a job whose BUILD failed."""
+    assert FAILED_JOB_SAMPLE is not None
+    sample = FAILED_JOB_SAMPLE.group(1).replace("https://....s3.amazonaws.com/...", "...")
+    sample_lines = sample.splitlines()
+    pytester.makepyfile(test_smoke=SMOKE)
+    pytester.makeconftest(
+        """
+        import pytest
+        pytest_plugins = ["pytest_amplify.testing"]
+
+        @pytest.fixture(autouse=True)
+        def deployment(amplify_fake):
+            amplify_fake.add_failed_job("d1abc2def3", "main", job_id="42")
+        """
+    )
+    result = pytester.runpytest("--amplify-app-id", "d1abc2def3", "--amplify-branch", "main")
+    result.assert_outcomes(errors=2)
+    patterns = [glob.escape(line).replace("...", "*") for line in sample_lines]
+    # pytest draws a rule around the heading of each test's error.
+    patterns = [f"*{line}*" if line.startswith("ERROR at setup") else line for line in patterns]
+    result.stdout.fnmatch_lines(patterns)

@@ -375,7 +375,8 @@ def test_no_two_classes_share_a_name() -> None:
 
 def test_calls_are_retried_by_one_engine() -> None:
     """Only tenacity sleeps between attempts: no module sleeps in a loop of its own but
-    the wait's driver (which sleeps what tenacity decides) and wait_all's scheduler."""
+    the wait's driver (which sleeps what tenacity decides, waking for the progress
+    line), which wait_all's scheduler sleeps through too."""
     sleepers = sorted(
         f"{path.relative_to(PACKAGE)}:{node.lineno}"
         for path, tree in SOURCES.items()
@@ -387,7 +388,7 @@ def test_calls_are_retried_by_one_engine() -> None:
     )
     assert [where.split(":")[0] for where in sleepers] == [
         "_amplify/call_retries.py",
-        "_jobs/wait_all.py",
+        "_jobs/waiting.py",
         "_jobs/waiting.py",
     ]
     retrying = sorted(

@@ -10,6 +10,7 @@ from pytest_amplify.plugin import NOT_SUCCEEDED_SESSION
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import fake_args
+from .seam import EXPLAINED_BEFORE
 
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
 
@@ -92,9 +93,21 @@ def test_a_failed_job_errors_every_test_that_uses_it_unless_allowed(
     )
     result = pytester.runpytest(*fake_args(fake), *TARGET)
     result.assert_outcomes(errors=2)
-    headline = NOT_SUCCEEDED_SESSION.format(status="FAILED")
-    assert result.stdout.str().count(headline) == 2
-    result.stdout.fnmatch_lines(["*BUILD FAILED*"])
+    # pytest raises the session fixture's error again in test_two: the story once, and
+    # a line that points to it.
+    assert result.stdout.str().count(NOT_SUCCEEDED_SESSION) == 1
+    assert result.stdout.str().count("last 30 lines of the BUILD log") == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_one*",
+            "Amplify job 1 FAILED in step BUILD: *",
+            "*BUILD FAILED*",
+            "*ERROR at setup of test_two*",
+            EXPLAINED_BEFORE.format(
+                cause="Amplify job 1 FAILED in step BUILD: *", first="*::test_one"
+            ),
+        ]
+    )
     pytester.runpytest(*fake_args(fake), *TARGET, "--amplify-allow-failed").assert_outcomes(
         passed=2
     )

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from pytest_amplify.plugin import NOT_SUCCEEDED
 from pytest_amplify.testing import FakeAmplify
 
 from .conftest import fake_args
@@ -435,7 +436,7 @@ def test_failed_jobs_error_at_setup_unless_allowed(
     result.assert_outcomes(**outcome)
     if "errors" in outcome:
         result.stdout.fnmatch_lines(
-            ["*amplify_job: the job did not succeed (FAILED)*", "*BUILD FAILED*"]
+            ["Amplify job 1 FAILED in step BUILD: *", "*BUILD FAILED*", NOT_SUCCEEDED]
         )
 
 

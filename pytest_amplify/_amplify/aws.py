@@ -81,7 +81,7 @@ def _user_agent() -> str:
 
 @contextlib.contextmanager
 def _config_errors(connection: Connection) -> Iterator[None]:
-    """botocore's configuration errors, as one line that names the setting."""
+    """botocore's configuration errors, naming the setting on their first line."""
     from botocore.exceptions import InvalidRegionError, ProfileNotFound
 
     try:
@@ -93,8 +93,9 @@ def _config_errors(connection: Connection) -> Iterator[None]:
         )
         raise AmplifyConfigError(
             f"amplify_profile = {profile!r} (from {source}): no such profile in the AWS "
-            "config files (~/.aws/config, ~/.aws/credentials); `aws configure "
-            "list-profiles` lists them"
+            "config files (~/.aws/config, ~/.aws/credentials)",
+            "`aws configure list-profiles` lists them: name one of them, or leave the "
+            "profile unset to use boto3's own credentials chain",
         ) from None
     except InvalidRegionError as exc:
         raise AmplifyConfigError(

@@ -7,13 +7,17 @@ deployment failed without a trip to the console.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from .._core.durations import format_elapsed
-from .._core.errors import AmplifyAssertionError, AmplifyStepNotFoundError
+from .._core.errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from .._core.model import AmplifyJob, JobStatus, JobStep
 from .._core.redact import strip_query
+from .._core.target import describe_job
 from .step_files import LOG_TAIL_LINES, read_tail
+
+# What a later test's error says of a story told in full before: the cause, and where.
+EXPLAINED_BEFORE = "{cause} (explained in full in the error of {first})"
 
 
 def _step_line(step: JobStep) -> str:
@@ -22,18 +26,14 @@ def _step_line(step: JobStep) -> str:
     return f"  {step.name} {step.status}{duration}{reason}"
 
 
-def explain_job(
-    job: AmplifyJob, headline: str, failed_steps: Iterable[JobStep] | None = None
-) -> list[str]:
-    """An account of the job, as lines: headline, steps, and the log tail of each
-    failed step."""
-    lines = [headline, f"Amplify {job.describe()}: status {job.status}"]
+def _job_details(job: AmplifyJob, failing: Iterable[JobStep]) -> list[str]:
+    """The steps, the log tail of each of ``failing``, and the console link."""
+    lines = []
     if job.steps:
         lines.append("steps:")
         lines.extend(_step_line(step) for step in job.steps)
     else:
         lines.append("steps: none reported")
-    failing = list(failed_steps) if failed_steps is not None else _failed_steps(job)
     for step in failing:
         where = f" ({strip_query(step.log_url)})" if step.log_url else ""
         lines.append(f"last {LOG_TAIL_LINES} lines of the {step.name} log{where}:")
@@ -44,46 +44,88 @@ def explain_job(
     return lines
 
 
-class Explanations:
-    """The ``require_success`` rule of the fixtures, and where each failed job was
-    explained in this process: the first test that errors on a job gets the whole
-    story (steps, reason, log tail), later ones a short message that points there, so
-    that a CI log does not repeat 30 log lines per test (JUnit and HTML readers see
-    the first test's error whole)."""
-
-    def __init__(self) -> None:
-        self._first: dict[tuple[str, str, str, str | None], str] = {}
-
-    def require_success(self, job: AmplifyJob, required: bool, headline: str, test: str) -> None:
-        __tracebackhide__ = True
-        if not required or job.succeeded:
-            return
-        first = self._first.setdefault((job.app_id, job.branch, job.job_id, job.region), test)
-        if first == test:
-            raise AmplifyAssertionError(*explain_job(job, headline))
-        raise AmplifyAssertionError(*short_explanation(job, headline, first))
-
-
 def _failed_steps(job: AmplifyJob) -> list[JobStep]:
-    """The steps whose log tail a job's whole story shows."""
     return [step for step in job.steps if step.status == JobStatus.FAILED]
 
 
-def short_explanation(job: AmplifyJob, headline: str, first_test: str) -> list[str]:
-    """The job, its failed step and reason; the rest is in ``first_test``'s error."""
+def explain_job(
+    job: AmplifyJob, headline: str, failed_steps: Iterable[JobStep] | None = None
+) -> list[str]:
+    """An account of the job, as lines: headline, steps, and the log tail of each
+    failed step."""
+    failing = list(failed_steps) if failed_steps is not None else _failed_steps(job)
+    return [headline, f"Amplify {job.describe()}: status {job.status}", *_job_details(job, failing)]
+
+
+def stopping_step(job: AmplifyJob) -> JobStep | None:
+    """The step that did not succeed: the failed one, else the first that ended
+    otherwise than SUCCEED (a cancelled job's)."""
     failed = _failed_steps(job)
-    step = ""
     if failed:
-        reason = f": {failed[0].status_reason}" if failed[0].status_reason else ""
-        step = f"; step {failed[0].name} {failed[0].status}{reason}"
-    # Only a failed step's log tail is shown (a CANCELLED job has none): point to
-    # what the first error holds.
-    shown = "The steps and the log tail are" if failed else "The steps are"
-    return [
-        headline,
-        f"Amplify {job.describe()}: status {job.status}{step}. {shown} in the error of "
-        f"{first_test}, the first test that used this job.",
-    ]
+        return failed[0]
+    return next((step for step in job.steps if step.finished and not step.succeeded), None)
+
+
+def job_cause(job: AmplifyJob) -> str:
+    """The first line of a failed job's error: the job, its status, the step that did
+    not succeed and its reason, then the app and branch (in that order, so that a line
+    cut at the terminal's width still names the step)."""
+    step = stopping_step(job)
+    where = ""
+    if step is not None:
+        reason = f": {step.status_reason}" if step.status_reason else ""
+        where = f" in step {step.name}{reason}"
+    return f"Amplify job {job.job_id} {job.status}{where} ({describe_job(job.app_id, job.branch)})"
+
+
+class Explanations:
+    """Where each error was explained in full in this run: the first test that an
+    error (a failed job, a failed wait, a configuration problem) stops gets the whole
+    story (for a failed job its steps, reason and log tail), later tests one line
+    that names the cause and points there, so that a CI log does not repeat 30 log
+    lines per test. Under pytest-xdist ``claim`` is shared by the run's workers.
+
+    ``claim(key, test)`` records ``test`` as the first for ``key`` unless one is
+    recorded, and returns the first.
+    """
+
+    def __init__(self, claim: Callable[[str, str], str] | None = None) -> None:
+        self._first: dict[str, str] = {}
+        self._claim = claim
+
+    def share(self, claim: Callable[[str, str], str]) -> None:
+        """Claim first tests with ``claim`` from now on (the run's workers share it)."""
+        self._claim = claim
+
+    def _first_test(self, key: str, test: str) -> str:
+        if key not in self._first:
+            self._first[key] = self._claim(key, test) if self._claim else test
+        return self._first[key]
+
+    def once(self, lines: Sequence[str], key: str, test: str) -> list[str]:
+        """``lines`` for the first test ``key`` stops; for later ones, the first line
+        pointing to it. A one-line story is told whole every time."""
+        if len(lines) <= 1 or self._first_test(key, test) == test:
+            return list(lines)
+        return [EXPLAINED_BEFORE.format(cause=lines[0], first=self._first_test(key, test))]
+
+    def error(self, error: AmplifyError, test: str) -> AmplifyError:
+        """``error`` for the first test it stops; for later ones, told in a line."""
+        lines = str(error).split("\n")
+        told = self.once(lines, str(error), test)
+        return error if told == lines else error.told_as(*told)
+
+    def require_success(self, job: AmplifyJob, required: bool, advice: str, test: str) -> None:
+        """The ``require_success`` rule: a job that did not succeed stops the test
+        with its cause, its steps and log tail, and ``advice``."""
+        __tracebackhide__ = True
+        if not required or job.succeeded:
+            return
+        key = f"job {job.app_id} {job.branch} {job.job_id} {job.region}"
+        cause = job_cause(job)
+        if self._first_test(key, test) != test:
+            raise AmplifyAssertionError(*self.once([cause, advice], key, test))
+        raise AmplifyAssertionError(cause, *_job_details(job, _failed_steps(job)), advice)
 
 
 def step_or_fail(job: AmplifyJob, name: str) -> JobStep:

@@ -34,6 +34,11 @@ class AmplifyError(Exception):
         # Rebuilt from its lines, not from the joined message (one line each).
         return (_rebuild, (type(self), str(self)))
 
+    def told_as(self, *lines: str) -> AmplifyError:
+        """The same error (its type and state) told in other words: for a later test,
+        a line that points to where the whole story was told."""
+        return type(self)(*lines)
+
 
 def _rebuild(cls: type[AmplifyError], message: str) -> AmplifyError:
     return cls(*message.split("\n"))
@@ -99,6 +104,9 @@ class AmplifyWaitError(AmplifyError):
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only state does not survive pickling by default.
         return (_rebuild_wait_error, (type(self), self.message, self.polls, self.waited))
+
+    def told_as(self, *lines: str) -> AmplifyWaitError:
+        return type(self)(*lines, last_job=self.last_job, polls=self.polls, waited=self.waited)
 
 
 def _rebuild_wait_error(

@@ -51,7 +51,11 @@ class InsideJob:
 
 class WaitProgress(Protocol):
     """What shows a wait's progress (the progress line). ``wait`` is the
-    ``_waiting.JobWait`` (typed loosely: that module builds on this one)."""
+    ``_waiting.JobWait`` (typed loosely: that module builds on this one); ``due()`` is
+    when, on the wait's clock, the next line is due (None: at the next poll), for the
+    wait to wake then if no poll comes sooner."""
+
+    def due(self) -> float | None: ...
 
     def update(self, wait: Any) -> None: ...
 
@@ -59,6 +63,9 @@ class WaitProgress(Protocol):
 
 
 class NoProgress:
+    def due(self) -> float | None:
+        return None
+
     def update(self, wait: Any) -> None:
         return None
 

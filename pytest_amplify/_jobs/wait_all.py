@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from .._core.clock import WaitClock
 from .._core.errors import AmplifyWaitError
 from .._core.model import AmplifyJob
-from .waiting import JobWait
+from .waiting import JobWait, sleep_showing_progress
 
 
 def run_waits(
@@ -27,7 +27,8 @@ def run_waits(
         when, index = heapq.heappop(due)
         delay = when - clock.monotonic()
         if delay > 0:
-            clock.sleep(delay)
+            waiting = [waits[index], *(waits[other] for _, other in due)]
+            sleep_showing_progress(clock, waiting, delay)
         step: float | AmplifyJob | AmplifyWaitError
         try:
             step = waits[index].advance()

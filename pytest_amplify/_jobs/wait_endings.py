@@ -52,12 +52,12 @@ class EndingWait(Protocol):
 
 def fatal_error(wait: EndingWait, problem: CallProblem) -> AmplifyServiceError:
     # A failed call's summary names the job already ("GetJob for app d1, branch main,
-    # job 7 failed with ..."): the message names it once.
+    # job 7 failed with ..."): the message names it once, after the cause.
     named = wait.describe_job() in problem.summary
+    cause = problem.summary if named else f"{problem.summary}, waiting for {wait.describe_job()}"
     return AmplifyServiceError(
-        problem.describe()
-        if named
-        else f"Waiting for {wait.describe_job()} failed: {problem.describe()}",
+        cause,
+        *([problem.hint] if problem.hint else []),
         last_job=wait.last_job,
         polls=wait.polls,
         waited=wait.elapsed(),
@@ -67,23 +67,23 @@ def fatal_error(wait: EndingWait, problem: CallProblem) -> AmplifyServiceError:
 def unreachable_error(wait: EndingWait, problem: CallProblem) -> AmplifyUnreachableError:
     return AmplifyUnreachableError(
         f"Could not reach the Amplify endpoint {wait.target.endpoint} in {wait.polls} "
-        f"attempts ({problem.summary}); check amplify_endpoint_url and amplify_region, "
-        "and the network (HTTPS_PROXY, NO_PROXY)",
+        f"attempts ({problem.summary})",
+        "Check amplify_endpoint_url and amplify_region, and the network (HTTPS_PROXY, NO_PROXY)",
         polls=wait.polls,
         waited=wait.elapsed(),
     )
 
 
-def _not_listed(wait: EndingWait, waited: str, limit: str) -> str:
+def _not_listed(wait: EndingWait, waited: str, limit: str) -> list[str]:
     target = wait.target
     where = describe_job(target.app_id, target.branch)
     if target.pull_request is not None and not wait.branch_seen:
-        return (
+        return [
             f"Timed out after {waited} waiting for {where}, the preview of pull request "
-            f"{target.pull_request}, to be created ({wait.polls} polls of ListJobs). Amplify "
-            f"creates the branch when it builds the pull request; likely causes: {PREVIEW_CAUSES}; "
-            f"or raise {limit}"
-        )
+            f"{target.pull_request}, to be created ({wait.polls} polls of ListJobs)",
+            "Amplify creates the branch when it builds the pull request; likely causes: "
+            f"{PREVIEW_CAUSES}; or raise {limit}",
+        ]
     what = (
         f"a job of commit {target.commit_id} to be listed"
         if target.commit_id
@@ -102,32 +102,40 @@ def _not_listed(wait: EndingWait, waited: str, limit: str) -> str:
             "Check that the push started a build (auto-build is on for the branch) and that "
             "the commit id is the full SHA"
         )
-    return (
-        f"Timed out after {waited} waiting for {what} on {where} ({wait.polls} polls of "
-        f"ListJobs). {check}; or raise {limit}"
-    )
+    return [
+        f"Timed out after {waited} waiting for {what} on {where} ({wait.polls} polls of ListJobs)",
+        f"{check}; or raise {limit}",
+    ]
 
 
 def timeout_error(wait: EndingWait, last_problem: CallProblem | None) -> AmplifyTimeoutError:
-    """The deadline passed; ``last_problem`` is the failure of the last call, if it failed."""
+    """The deadline passed; ``last_problem`` is the failure of the last call, if it failed.
+    The first line says what the wait saw last; what to change follows."""
     waited = format_duration(wait.elapsed())
     policy = wait.policy
     limit = f"amplify_timeout = {format_duration(policy.timeout)} (from {policy.timeout_source})"
     if wait.job_id is None:
-        message = _not_listed(wait, waited, limit)
+        cause, advice = _not_listed(wait, waited, limit)
     else:
         seen = f"last status {wait.status or 'unknown'}"
         if wait.current_step:
             seen += f", step {wait.current_step}"
-        message = (
-            f"Timed out after {waited} waiting for {wait.describe_job()} to finish: {seen}; "
-            f"{wait.polls} polls. Raise {limit}, or look at the job: "
+        cause = (
+            f"Timed out after {waited} waiting for {wait.describe_job()} to finish: {seen} "
+            f"({wait.polls} polls)"
+        )
+        advice = (
+            f"Raise {limit}, or look at the job: "
             f"{wait.last_job.console_url if wait.last_job else wait.target.describe()}"
         )
-    if last_problem is not None:
-        message += f". Last error: {last_problem.summary}"
+    last_error = [f"Last error: {last_problem.summary}"] if last_problem is not None else []
     return AmplifyTimeoutError(
-        message, last_job=wait.last_job, polls=wait.polls, waited=wait.elapsed()
+        cause,
+        *last_error,
+        advice,
+        last_job=wait.last_job,
+        polls=wait.polls,
+        waited=wait.elapsed(),
     )
 
 

@@ -214,7 +214,7 @@ class JobWait:
                 step = self.advance()
                 if isinstance(step, AmplifyJob):
                     return step
-                self.clock.sleep(step)
+                sleep_showing_progress(self.clock, [self], step)
         except KeyboardInterrupt:
             self.progress.finish(self)  # end the progress line before pytest's summary
             raise
@@ -355,3 +355,25 @@ class JobWait:
             raise unreachable_error(self, problem)
         last_failed = retry_state.outcome is not None and retry_state.outcome.failed
         raise timeout_error(self, problem if last_failed else None)
+
+
+def sleep_showing_progress(clock: WaitClock, waits: Sequence[JobWait], seconds: float) -> None:
+    """Sleep ``seconds`` on ``clock``, waking when a wait's next progress line is due:
+    a line comes at least every progress interval, however far apart the polls are
+    (amplify_max_poll_interval may be an hour; a CI job that prints nothing for
+    minutes may be ended)."""
+    end = clock.monotonic() + seconds
+    woke = False
+    while True:
+        due = [(when, wait) for wait in waits if (when := wait.progress.due()) is not None]
+        when, wait = min(due, key=lambda pair: pair[0], default=(end, None))
+        if wait is None or when >= end:
+            break
+        clock.sleep(max(0.0, when - clock.monotonic()))
+        woke = True
+        wait.progress.update(wait)
+        later = wait.progress.due()
+        if later is None or later <= when:
+            break  # no line was due after all: never wake in a loop
+    # Without a wake-up, exactly the sleep asked for.
+    clock.sleep(max(0.0, end - clock.monotonic()) if woke else seconds)

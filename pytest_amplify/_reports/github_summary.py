@@ -83,10 +83,14 @@ def details(summary: str, body: str) -> str:
     return f"<details><summary>{shown}</summary>\n\n{fenced(body)}\n</details>\n\n"
 
 
+# Characters a link target in angle brackets cannot hold, or that end a table cell (a
+# `|` does, even inside a link): percent-encoded, which URLs allow anywhere.
+_LINK_UNSAFE = {"<": "%3C", ">": "%3E", " ": "%20", "|": "%7C"}
+
+
 def _link(label: str, url: str) -> str:
-    # Parentheses would end the link target early; the rest of a URL is safe in <>.
-    safe = redact_text(url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
-    return f"[{label}](<{safe}>)"
+    safe = "".join(_LINK_UNSAFE.get(char, char) for char in redact_text(url))
+    return f"[{text(label)}](<{safe}>)"
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -183,7 +187,8 @@ class _Section:
 
 def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budget: int) -> str:
     """The section, within ``budget`` bytes: the overview first, then each wait (the
-    problems first), without log tails when they do not fit, then left out."""
+    problems first). What does not fit goes in this order: log tails, then whole
+    waits (the table still lists them)."""
     ordered = sorted(waits, key=lambda wait: not wait.problem)
     section = _Section()
     section.add(f"{TITLE}\n\n{OVERVIEW_HEADER}")
@@ -202,15 +207,28 @@ def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budg
         )
     section.add("\n")
     note = f"\n_Some waits left out: the section is capped at {budget // 1024} KiB._\n"
-    skipped = 0
+    room = budget - section.size - _size(note)
+    # Every wait that fits without its log tails first; then the tails, in order, as
+    # long as they fit.
+    blocks: list[str | None] = []
     for wait in ordered:
-        for candidate in (wait_block(wait, tails), wait_block(wait, None)):
-            if section.size + _size(candidate) + _size(note) <= budget:
-                section.add(candidate)
-                break
-        else:
-            skipped += 1
-    if skipped:
+        bare = wait_block(wait, None)
+        fits = _size(bare) <= room
+        blocks.append(bare if fits else None)
+        room -= _size(bare) if fits else 0
+    for index, wait in enumerate(ordered):
+        kept = blocks[index]
+        if kept is None:
+            continue
+        whole = wait_block(wait, tails)
+        grown = _size(whole) - _size(kept)
+        if grown <= room:
+            blocks[index] = whole
+            room -= grown
+    for block in blocks:
+        if block is not None:
+            section.add(block)
+    if None in blocks:
         section.add(note)
     return "".join(section.parts)
 

@@ -1,5 +1,5 @@
-"""JUnit XML: the Amplify facts as testcase properties (xunit1, legacy) and as
-testsuite properties (every family).
+"""JUnit XML: the Amplify facts as testcase properties (xunit1, legacy), as
+testsuite properties (every family), and in the text of a failed test's failure.
 
 xunit2's schema (``junit-10.xsd``, pytest's default family) has no ``<properties>``
 inside ``<testcase>``: that is why pytest warns about ``record_property`` under
@@ -21,7 +21,7 @@ from .._core.target import Target
 if TYPE_CHECKING:
     import pytest
 
-    from .._core.records import ReportedWait
+    from .._core.records import ItemJob, ReportedWait
 
 WAIT_FAILED = "WAIT_FAILED"
 # junit_family values whose schema allows properties inside a testcase.
@@ -41,6 +41,21 @@ def junit_properties(target: Target, job: AmplifyJob | None) -> list[tuple[str, 
         ("amplify_job_status", job.status if job else WAIT_FAILED),
     ]
     return [(name, one_line(value)) for name, value in properties]
+
+
+def failure_facts(uses: Sequence[ItemJob]) -> str:
+    """What a failed test ran against, for the text of its failure: GitLab shows a
+    JUnit failure's text and ignores properties, Jenkins keeps properties only with
+    ``keepProperties: true`` but always shows the text (its "Stacktrace")."""
+    lines = []
+    for use in uses:
+        if use.job is not None:
+            job = use.job
+            lines.append(f"{job.describe()}: {job.status}; console: {job.console_url}")
+        else:
+            error = (use.error or "").split("\n")[0]
+            lines.append(f"{use.target.describe()}: {WAIT_FAILED}: {error}")
+    return "\n".join(one_line(line) for line in lines)
 
 
 def suite_properties(waits: Sequence[ReportedWait]) -> list[tuple[str, str]]:

@@ -13,6 +13,12 @@ from .._settings.settings import Settings
 if TYPE_CHECKING:
     from .session import AmplifySession
 
+# What to do about a job that did not succeed, after its cause, steps and log tail.
+NOT_SUCCEEDED_JOBS = (
+    "amplify_jobs raises this for a job that did not succeed; pass require_success=False "
+    "to get failed jobs."
+)
+
 
 class AmplifyJobs:
     """Waits for any job, not just the configured one::
@@ -43,15 +49,15 @@ class AmplifyJobs:
         where = item.nodeid if item is not None else "amplify_jobs"
         return apply_keywords(self._session.settings(), kwargs, caller, where)
 
+    def _test(self) -> str:
+        item = self._session.current_item
+        return item.nodeid if item is not None else "amplify_jobs"
+
     def _checked(self, job: AmplifyJob, settings: Settings) -> AmplifyJob:
         __tracebackhide__ = True
         self._on_job(job, settings, None)
-        item = self._session.current_item
         self._session.explanations.require_success(
-            job,
-            settings.require_success.value,
-            f"amplify_jobs: the job did not succeed ({job.status})",
-            item.nodeid if item is not None else "amplify_jobs",
+            job, settings.require_success.value, NOT_SUCCEEDED_JOBS, self._test()
         )
         return job
 
@@ -64,7 +70,7 @@ class AmplifyJobs:
             job = self._session.wait(settings)
         except AmplifyError as exc:
             self._on_job(None, settings, str(exc))
-            raise
+            raise self._session.explanations.error(exc, self._test()) from None
         return self._checked(job, settings)
 
     def wait_all(self, targets: Sequence[Mapping[str, Any]]) -> list[AmplifyJob]:
@@ -77,7 +83,7 @@ class AmplifyJobs:
         for record, settings in zip(records, settings_list, strict=True):
             if record.error is not None:
                 self._on_job(None, settings, str(record.error))
-                raise record.error
+                raise self._session.explanations.error(record.error, self._test())
             jobs.append(self._session.handed_out(record, settings))
         return [
             self._checked(job, settings) for job, settings in zip(jobs, settings_list, strict=True)

@@ -2,15 +2,17 @@
 
 Output capture swallows what a fixture writes, so the line goes to pytest's
 terminal reporter with capture suspended, as pytest's own live logging does. On
-a terminal one line is rewritten in place; in CI logs (no terminal) a line is
-written at most every 30 s of the wait's clock.
+a terminal one line is rewritten in place; in CI logs (no terminal) a whole line is
+written, and flushed, at least every 30 s of the wait's clock, polls or not (the
+wait wakes for it). Under pytest-xdist, workers' output is not shown: a worker
+writes the same lines to the controller, which prints them (``progress_relay``).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .._core.durations import format_duration
 from .._core.redact import one_line
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
     from .._jobs.waiting import JobWait
 
+# Seconds of the wait's clock between two lines, at most (a CI job with a no-output
+# timeout of a minute or more stays alive); read when a wait's progress is made.
 LOG_LINE_INTERVAL = 30.0
 
 
@@ -43,24 +47,43 @@ def progress_line(wait: JobWait) -> str:
     )
 
 
-class TerminalProgress:
-    """Reports one wait to pytest's terminal."""
+class LineOutput(Protocol):
+    """Where progress lines go: pytest's terminal, or an xdist worker's relay file."""
+
+    @property
+    def in_place(self) -> bool:
+        """One line rewritten in place (a terminal), rather than whole lines."""
+        ...
+
+    def line(self, text: str) -> None:
+        """A whole line, flushed."""
+        ...
+
+    def rewrite(self, text: str, first: bool) -> None:
+        """``text`` in place of the line shown (``first``: on a line of its own)."""
+        ...
+
+    def end(self, text: str) -> None:
+        """The wait's last line, after which pytest's own output goes on."""
+        ...
+
+
+class TerminalOutput:
+    """pytest's terminal, with output capture suspended while a line is written."""
 
     def __init__(
-        self,
-        config: pytest.Config,
-        interval: float = LOG_LINE_INTERVAL,
-        current_test: Callable[[], str | None] = lambda: None,
+        self, config: pytest.Config, current_test: Callable[[], str | None] = lambda: None
     ) -> None:
         self._config = config
         self._current_test = current_test
         self._reporter: Any = config.pluginmanager.get_plugin("terminalreporter")
-        self._interval = interval
-        self._shown = False
-        self._last_written: float | None = None
 
     @property
-    def _isatty(self) -> bool:
+    def available(self) -> bool:
+        return self._reporter is not None
+
+    @property
+    def in_place(self) -> bool:
         return bool(getattr(self._reporter, "isatty", False))
 
     @contextlib.contextmanager
@@ -72,38 +95,28 @@ class TerminalProgress:
         with capture.global_and_fixture_disabled():
             yield self._reporter
 
-    def update(self, wait: JobWait) -> None:
-        if self._reporter is None:
-            return
-        if wait.last_job is not None and wait.last_job.finished:
-            return  # finish() has the last word; a job finished at first look shows nothing
-        line = progress_line(wait)
-        now = wait.clock.monotonic()
+    def line(self, text: str) -> None:
         with self._terminal() as reporter:
-            if self._isatty:
-                if not self._shown:
-                    reporter.ensure_newline()
-                reporter.rewrite(line, erase=True)
-            elif self._last_written is None or now - self._last_written >= self._interval:
-                reporter.ensure_newline()
-                reporter.write_line(line)
-                self._last_written = now
-            else:
-                return
-        self._shown = True
+            reporter.ensure_newline()
+            reporter.write_line(text)
+            # A CI log is a pipe: without a flush the line waits in Python's buffer.
+            reporter.flush()
 
-    def finish(self, wait: JobWait) -> None:
-        if self._reporter is None or not self._shown:
-            return
+    def rewrite(self, text: str, first: bool) -> None:
         with self._terminal() as reporter:
-            if self._isatty:
-                reporter.rewrite(progress_line(wait), erase=True)
+            if first:
+                reporter.ensure_newline()
+            reporter.rewrite(text, erase=True)
+
+    def end(self, text: str) -> None:
+        with self._terminal() as reporter:
+            if self.in_place:
+                reporter.rewrite(text, erase=True)
                 reporter.write("\n")
             else:
-                reporter.write_line(progress_line(wait))
+                reporter.write_line(text)
             self._resume_pytest_line(reporter)
-        self._shown = False
-        self._last_written = None
+            reporter.flush()
 
     def _resume_pytest_line(self, reporter: Any) -> None:
         """Start pytest's line for the current test again (``test_a.py ``), so that
@@ -112,3 +125,51 @@ class TerminalProgress:
         nodeid = self._current_test()
         if nodeid and reporter.verbosity <= 0:
             reporter.write_fspath_result(nodeid, "")
+
+
+class TerminalProgress:
+    """Shows one wait's progress (a ``WaitProgress``) on ``out``: a line at every
+    poll on a terminal, rewritten in place; otherwise a whole line at the first poll
+    and then every ``interval`` seconds of the wait's clock; and the last line when
+    the wait ends, if a line was shown."""
+
+    def __init__(self, out: LineOutput, interval: float | None = None) -> None:
+        self._out = out
+        self._interval = LOG_LINE_INTERVAL if interval is None else interval
+        self._shown = False
+        self._last_written: float | None = None
+
+    def due(self) -> float | None:
+        """When the next line is due on the wait's clock, however far apart the polls
+        are (None before the first line: the first poll shows it)."""
+        if self._last_written is None:
+            return None
+        return self._last_written + self._interval
+
+    def update(self, wait: JobWait) -> None:
+        if wait.last_job is not None and wait.last_job.finished:
+            return  # finish() has the last word; a job finished at first look shows nothing
+        now = wait.clock.monotonic()
+        if self._out.in_place:
+            self._out.rewrite(progress_line(wait), first=not self._shown)
+        elif self._last_written is None or now - self._last_written >= self._interval:
+            self._out.line(progress_line(wait))
+        else:
+            return
+        self._last_written = now
+        self._shown = True
+
+    def finish(self, wait: JobWait) -> None:
+        if not self._shown:
+            return
+        self._out.end(progress_line(wait))
+        self._shown = False
+        self._last_written = None
+
+
+def terminal_progress(
+    config: pytest.Config, current_test: Callable[[], str | None]
+) -> TerminalProgress | None:
+    """The progress of a wait in this process, on pytest's terminal (None without one)."""
+    out = TerminalOutput(config, current_test)
+    return TerminalProgress(out) if out.available else None

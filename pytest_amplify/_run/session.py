@@ -46,7 +46,7 @@ class AmplifySession:
         deferred: Mapping[str, tuple[str, str]],
         *,
         environ: Mapping[str, str] | None = None,
-        progress_factory: Callable[[], WaitProgress] | None = None,
+        progress_factory: Callable[[], WaitProgress | None] | None = None,
         current_item: Callable[[], pytest.Item | None] = lambda: None,
     ) -> None:
         self._current_item = current_item
@@ -268,9 +268,11 @@ class AmplifySession:
     # -- xdist -------------------------------------------------------------------------
 
     def share_waits(self, shared: SharedWaits) -> None:
-        """Share this worker's waits with the run's other workers (once)."""
+        """Share this worker's waits, and which test each error was explained to,
+        with the run's other workers (once)."""
         if self._shared is None:
             self._shared = shared
+            self.explanations.share(shared.first_to_explain)
 
     @property
     def shared_directory(self) -> str | None:

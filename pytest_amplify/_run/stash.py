@@ -47,10 +47,10 @@ def session_of(config: pytest.Config) -> AmplifySession | None:
     read = config.stash.get(SETTINGS_KEY, None)
     if read is None:
         return None
-    from .progress import TerminalProgress
+    from .progress import TerminalProgress, terminal_progress
+    from .progress_relay import worker_output
     from .session import AmplifySession
 
-    # xdist workers' output is not shown: only the controller reports progress.
     def current_item() -> pytest.Item | None:
         return config.stash.get(CURRENT_ITEM, None)
 
@@ -58,12 +58,13 @@ def session_of(config: pytest.Config) -> AmplifySession | None:
         item = current_item()
         return item.nodeid if item is not None else None
 
-    # xdist workers' output is not shown: only the controller reports progress.
-    progress = (
-        None
-        if is_xdist_worker(config)
-        else (lambda: TerminalProgress(config, current_test=current_test))
-    )
+    def progress() -> TerminalProgress | None:
+        # xdist workers' output is not shown: the controller prints their lines.
+        if is_xdist_worker(config):
+            out = worker_output(config.workerinput)  # type: ignore[attr-defined]
+            return TerminalProgress(out) if out is not None else None
+        return terminal_progress(config, current_test)
+
     created = AmplifySession(*read, progress_factory=progress, current_item=current_item)
     config.stash[SESSION_KEY] = created
     return created

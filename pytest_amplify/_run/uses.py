@@ -17,7 +17,7 @@ import pytest
 from .._core.errors import AmplifyError
 from .._core.records import ItemJob, ReportedWait, UsingTest, WaitRecord
 from .._core.target import Target
-from .._reports.junit import junit_properties, writes_testcase_properties
+from .._reports.junit import failure_facts, junit_properties, writes_testcase_properties
 from .stash import REPORT_ATTRIBUTE, USES_KEY
 
 if TYPE_CHECKING:
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .session import AmplifySession
 
 SESSION_JOB_FIXTURE = "amplify_job_session"
+# The section of a failed test's report that names the jobs it used.
+FACTS_SECTION = "amplify"
 
 
 @dataclasses.dataclass
@@ -88,6 +90,15 @@ def record_session_job_use(item: pytest.Item, session: AmplifySession) -> None:
 def attach_uses(report: pytest.TestReport, uses: Sequence[ItemJob]) -> None:
     """Put the test's uses on its report, as plain data that xdist forwards."""
     setattr(report, REPORT_ATTRIBUTE, [use.to_report() for use in uses])
+
+
+def tell_facts(report: pytest.TestReport, uses: Sequence[ItemJob]) -> None:
+    """Add what a failed test ran against to its failure's text: the terminal shows it
+    in the failure, and JUnit writes it in the ``<failure>``'s text, which GitLab and
+    Jenkins show (they do not show testcase properties)."""
+    longrepr: Any = report.longrepr
+    if hasattr(longrepr, "addsection"):
+        longrepr.addsection(FACTS_SECTION, failure_facts(uses))
 
 
 def _phase_outcome(report: pytest.TestReport) -> str:

@@ -46,6 +46,20 @@ class SharedWaits:
         name = hashlib.sha256(key.encode()).hexdigest()[:24]
         return self.directory / f"{name}.json", self.directory / f"{name}.lock"
 
+    def first_to_explain(self, key: str, test: str) -> str:
+        """The run's first test to be stopped by the error ``key`` names: ``test``
+        unless another worker's test came first (``Explanations``' claim)."""
+        from filelock import FileLock
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(key.encode()).hexdigest()[:24]
+        claimed = self.directory / f"explained-{name}.txt"
+        with FileLock(str(claimed.with_suffix(".lock"))):
+            if claimed.exists():
+                return claimed.read_text(encoding="utf-8")
+            claimed.write_text(test, encoding="utf-8")
+            return test
+
     def wait(self, target: Target, compute: Callable[[], WaitRecord]) -> WaitRecord:
         from filelock import FileLock
 
