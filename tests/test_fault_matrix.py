@@ -443,7 +443,8 @@ MATRIX: tuple[Case, ...] = (
         finished,
         before_poll={1: lambda fake: fake.hang_next("GetJob", times=100)},
         error=AmplifyTimeoutError,
-        says="timed out (no complete answer within 0.3s (0 bytes received in 0.3s))",
+        # The time the watch measured is the machine's: 0.4s under load.
+        says="timed out (no complete answer within 0.3s (0 bytes received in ",
         timeout=10,
         cap=5,
         call_timeout=0.3,

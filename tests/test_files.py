@@ -268,7 +268,10 @@ def test_a_silent_server_is_a_stall(fake: FakeAmplify, job_with: Callable[..., A
     fake.hang_next("GetObject")
     assert read_log(job, "BUILD", quick_fetcher(read_timeout=0.3)) == BUILD_LOG
     fake.hang_next("GetObject", times=5)
-    with pytest.raises(AmplifyFetchError, match=r": no data for 0.3s \(0 bytes received in 0.3s\)"):
+    # The time the watch measured is the machine's (0.4s under load); the bound is ours.
+    with pytest.raises(
+        AmplifyFetchError, match=r": no data for 0.3s \(0 bytes received in [\d.]+s\)"
+    ):
         read_log(job, "BUILD", quick_fetcher(read_timeout=0.3, attempts=2))
 
 
