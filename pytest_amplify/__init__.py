@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         screenshot_bytes,
     )
     from ._core.clock import WaitClock
+    from ._core.e2e_results import E2eResults, E2eState, E2eTest
     from ._core.errors import (
         AmplifyAssertionError,
         AmplifyConfigError,
@@ -58,7 +59,6 @@ if TYPE_CHECKING:
     from ._core.redact import redact_text, redact_url
     from ._e2e.assertion import assert_e2e_passed
     from ._e2e.lookup import read_e2e_results
-    from ._e2e.results import E2eResults, E2eState, E2eTest
     from ._run.amplify_jobs import AmplifyJobs
     from ._run.stash import override_settings
     from ._settings.overrides import SettingsOverride
@@ -82,9 +82,9 @@ _LAZY = {
     "AmplifyUrlExpiredError": "._core.errors",
     "AmplifyWaitError": "._core.errors",
     "Credentials": "._amplify.aws",
-    "E2eResults": "._e2e.results",
-    "E2eState": "._e2e.results",
-    "E2eTest": "._e2e.results",
+    "E2eResults": "._core.e2e_results",
+    "E2eState": "._core.e2e_results",
+    "E2eTest": "._core.e2e_results",
     "Fetcher": "._amplify.downloads",
     "ImageInfo": "._core.images",
     "JobStatus": "._core.model",

@@ -199,7 +199,10 @@ def _configured_job(
     job = or_fail(wait, explanations, test)
     record(settings, job, None)
     required = settings.require_success.value
-    or_fail(lambda: explanations.require_success(job, required, not_succeeded, test), test=test)
+    e2e = session.e2e_results(settings)
+    or_fail(
+        lambda: explanations.require_success(job, required, not_succeeded, test, e2e), test=test
+    )
     return job
 
 
@@ -348,7 +351,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     records = amplify.all_records() if amplify is not None else []
     read = config.stash.get(SETTINGS_KEY, None)
-    if read is not None and (records or read[0].report.value):
+    if read is not None and (records or read[0].report.value or read[0].e2e_junit.value):
         from ._run.reports import make_reports
 
         reporting = config.stash[REPORTING]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from .._core.durations import format_elapsed
+from .._core.e2e_results import E2eResults
 from .._core.errors import AmplifyAssertionError, AmplifyError, AmplifyStepNotFoundError
 from .._core.model import AmplifyJob, JobStatus, JobStep
 from .._core.redact import strip_query
@@ -26,8 +27,11 @@ def _step_line(step: JobStep) -> str:
     return f"  {step.name} {step.status}{duration}{reason}"
 
 
-def _job_details(job: AmplifyJob, failing: Iterable[JobStep]) -> list[str]:
-    """The steps, the log tail of each of ``failing``, and the console link."""
+def _job_details(
+    job: AmplifyJob, failing: Iterable[JobStep], e2e: E2eResults | None = None
+) -> list[str]:
+    """The steps; for each of ``failing``, its end-to-end results when ``e2e`` are
+    its own, then its log tail; and the console link."""
     lines = []
     if job.steps:
         lines.append("steps:")
@@ -35,6 +39,8 @@ def _job_details(job: AmplifyJob, failing: Iterable[JobStep]) -> list[str]:
     else:
         lines.append("steps: none reported")
     for step in failing:
+        if e2e is not None and e2e.step == step.name:
+            lines.extend([*e2e.report_lines(), *e2e.screenshots_line()])
         where = f" ({strip_query(step.log_url)})" if step.log_url else ""
         lines.append(f"last {LOG_TAIL_LINES} lines of the {step.name} log{where}:")
         tail = read_tail(job, step)
@@ -66,15 +72,17 @@ def stopping_step(job: AmplifyJob) -> JobStep | None:
     return next((step for step in job.steps if step.finished and not step.succeeded), None)
 
 
-def job_cause(job: AmplifyJob) -> str:
+def job_cause(job: AmplifyJob, e2e: E2eResults | None = None) -> str:
     """The first line of a failed job's error: the job, its status, the step that did
-    not succeed and its reason, then the app and branch (in that order, so that a line
-    cut at the terminal's width still names the step)."""
+    not succeed, how many end-to-end tests failed when ``e2e`` are that step's, and
+    its reason, then the app and branch (in that order, so that a line cut at the
+    terminal's width still names the step)."""
     step = stopping_step(job)
     where = ""
     if step is not None:
-        reason = f": {step.status_reason}" if step.status_reason else ""
-        where = f" in step {step.name}{reason}"
+        counted = e2e.failed_count() if e2e is not None and e2e.step == step.name else None
+        said = "; ".join(part for part in (counted, step.status_reason) if part)
+        where = f" in step {step.name}" + (f": {said}" if said else "")
     return f"Amplify job {job.job_id} {job.status}{where} ({describe_job(job.app_id, job.branch)})"
 
 
@@ -115,17 +123,25 @@ class Explanations:
         told = self.once(lines, str(error), test)
         return error if told == lines else error.told_as(*told)
 
-    def require_success(self, job: AmplifyJob, required: bool, advice: str, test: str) -> None:
+    def require_success(
+        self,
+        job: AmplifyJob,
+        required: bool,
+        advice: str,
+        test: str,
+        e2e: E2eResults | None = None,
+    ) -> None:
         """The ``require_success`` rule: a job that did not succeed stops the test
-        with its cause, its steps and log tail, and ``advice``."""
+        with its cause, its steps, the failed end-to-end tests (``e2e``, when its
+        TEST step failed) and log tail, and ``advice``."""
         __tracebackhide__ = True
         if not required or job.succeeded:
             return
         key = f"job {job.app_id} {job.branch} {job.job_id} {job.region}"
-        cause = job_cause(job)
+        cause = job_cause(job, e2e)
         if self._first_test(key, test) != test:
             raise AmplifyAssertionError(*self.once([cause, advice], key, test))
-        raise AmplifyAssertionError(cause, *_job_details(job, _failed_steps(job)), advice)
+        raise AmplifyAssertionError(cause, *_job_details(job, _failed_steps(job), e2e), advice)
 
 
 def step_or_fail(job: AmplifyJob, name: str) -> JobStep:

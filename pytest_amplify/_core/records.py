@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
 
 from . import errors as _errors
+from .e2e_results import E2eResults
 from .errors import (
     AmplifyError,
     AmplifyServiceError,
@@ -70,7 +71,8 @@ class EndedWait(Protocol):
 
 @dataclasses.dataclass
 class WaitRecord:
-    """How a wait for one target ended, for the cache and the summary."""
+    """How a wait for one target ended, for the cache and the summary; ``e2e``, the
+    job's end-to-end results when the run read them (once, for every report)."""
 
     target: Target
     job: AmplifyJob | None = None
@@ -78,6 +80,7 @@ class WaitRecord:
     polls: int = 0
     calls: int = 0
     waited: float = 0.0
+    e2e: E2eResults | None = None
 
     @classmethod
     def of(cls, wait: EndedWait, outcome: AmplifyJob | AmplifyWaitError) -> WaitRecord:
@@ -124,6 +127,7 @@ class WaitRecord:
             "polls": self.polls,
             "calls": self.calls,
             "waited": self.waited,
+            "e2e": self.e2e.to_dict() if self.e2e is not None else None,
         }
 
     @classmethod
@@ -141,6 +145,7 @@ class WaitRecord:
             polls=int(data.get("polls", 0)),
             calls=int(data.get("calls", 0)),
             waited=float(data.get("waited", 0.0)),
+            e2e=E2eResults.from_dict(data["e2e"]) if data.get("e2e") else None,
         )
 
 
@@ -153,6 +158,7 @@ class ItemJob:
     job: AmplifyJob | None
     error: str | None = None
     require_success: bool = True
+    e2e: E2eResults | None = None
 
     def to_report(self) -> dict[str, Any]:
         """What the reporting process needs of this use, as plain data (it crosses

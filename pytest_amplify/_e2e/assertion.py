@@ -10,25 +10,11 @@ line; images embedded in a report are never printed.
 from __future__ import annotations
 
 from .._amplify.downloads import Fetcher
+from .._core.e2e_results import E2eResults
 from .._core.errors import AmplifyAssertionError, AmplifyStepNotFoundError
 from .._core.model import AmplifyJob
 from .._core.vocabulary import TEST_STEP
 from .lookup import MAX_REPORT_BYTES, read_e2e_results
-from .results import HOOK, E2eResults, E2eState, E2eTest
-
-# Failures listed in full; past them, a count.
-MAX_LISTED = 30
-
-
-def _failure_lines(test: E2eTest) -> list[str]:
-    what = "hook" if test.kind == HOOK else "test"
-    lines = [f"  ✖ {what} {test.name}: {test.error_line or '(no error message)'}"]
-    if test.attempts > 1:
-        lines.append(f"      attempts: {test.attempts}")
-    if test.screenshot:
-        lines.append(f"      screenshot: {test.screenshot}")
-    lines.extend(f"      did not run because of it: {blocked}" for blocked in test.blocks)
-    return lines
 
 
 def explain_e2e(job: AmplifyJob, results: E2eResults) -> list[str]:
@@ -50,19 +36,9 @@ def explain_e2e(job: AmplifyJob, results: E2eResults) -> list[str]:
     if results.looked:
         lines.append("where the plugin looked:")
         lines.extend(f"  {place}" for place in results.looked)
-    failures = results.failures
-    for test in failures[:MAX_LISTED]:
-        lines.extend(_failure_lines(test))
-    if len(failures) > MAX_LISTED:
-        lines.append(f"  ... and {len(failures) - MAX_LISTED} more failures")
-    skipped = [t for t in results.tests if t.state == E2eState.SKIPPED]
-    lines.extend(f"  did not run: {test.name}" for test in skipped[:MAX_LISTED])
+    lines.extend(results.failure_lines())
     lines.extend(f"note: {note}" for note in results.notes)
-    if any(test.screenshot for test in failures):
-        lines.append(
-            "screenshots: download_test_artifact(job, NAME), or in the zip at the "
-            f"{results.step} step's testArtifactsUrl"
-        )
+    lines.extend(results.screenshots_line())
     lines.append(f"console: {job.console_url}")
     return lines
 

@@ -20,7 +20,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 
-from .results import HOOK, E2eState, E2eTest, bounded, first_line
+from .._core.e2e_results import HOOK, E2eState, E2eTest, bounded, first_line
 
 _AMPLIFY_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z \[[A-Z]+\]: ?")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

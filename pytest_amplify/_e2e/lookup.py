@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 
 from .._amplify.downloads import Fetcher
 from .._checks.step_files import fetcher_for, iter_log_lines, opened_test_artifacts, resolver_of
+from .._core.e2e_results import HOOK, E2eCounts, E2eResults, E2eState, E2eTest
 from .._core.errors import AmplifyError
 from .._core.model import AmplifyJob, JobStatus, JobStep
 from .._core.policies import E2eReports
@@ -30,7 +31,6 @@ from .._core.redact import strip_query
 from .._core.vocabulary import PER_SPEC_E2E_REPORTS, TEST_STEP
 from .cypress_log import parse_log
 from .mochawesome import ParsedReport, ReportProblem, parse_report
-from .results import HOOK, E2eCounts, E2eResults, E2eState, E2eTest
 
 # A report is JSON the plugin parses whole: larger than this, it is not read (a
 # report that embeds hundreds of base64 screenshots can reach it).
@@ -86,13 +86,20 @@ def matching(names: Iterable[str], pattern: str) -> list[str]:
 
 
 def combined(parsed: Sequence[tuple[str, ParsedReport]]) -> tuple[list[str], list[E2eTest]]:
-    """The reports' tests, each spec once: a merged report that covers every spec
-    of the others is read alone (mochawesome-merge's output beside its inputs)."""
+    """The reports' tests, each spec once and with the report it came from: a merged
+    report that covers every spec of the others is read alone (mochawesome-merge's
+    output beside its inputs)."""
     every = frozenset().union(*(report.specs for _, report in parsed))
     for name, report in parsed:
         if every and report.specs >= every:
-            return [name], list(report.tests)
-    return [name for name, _ in parsed], [test for _, report in parsed for test in report.tests]
+            return [name], _from(name, report.tests)
+    return [name for name, _ in parsed], [
+        test for name, report in parsed for test in _from(name, report.tests)
+    ]
+
+
+def _from(source: str, tests: Iterable[E2eTest]) -> list[E2eTest]:
+    return [dataclasses.replace(test, source=source) for test in tests]
 
 
 class _Lookup:
@@ -219,7 +226,7 @@ class _Lookup:
         self.notes.extend(notes)
         if not tests:
             self.looked.append(f"{where}: no Cypress run in it (no 'Running:' line)")
-        return tests
+        return _from(where, tests)
 
 
 def read_e2e_results(

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .results import HOOK, E2eState, E2eTest, bounded, first_line
+from .._core.e2e_results import HOOK, E2eState, E2eTest, bounded, first_line
 
 # The start of the report: the first line that opens a JSON object.
 _OBJECT_START = re.compile(r"^[ \t]*\{", re.MULTILINE)

@@ -24,7 +24,8 @@ def _same_job(record: WaitRecord) -> tuple[object, ...]:
 
 
 def summary_lines(records: Iterable[WaitRecord]) -> list[str]:
-    """One block per job (or failed wait): the job and its steps, or why the wait failed."""
+    """One block per job (or failed wait): the job, its steps and its end-to-end
+    results when the run read them, or why the wait failed."""
     lines: list[str] = []
     seen: set[tuple[object, ...]] = set()
     for record in records:
@@ -45,6 +46,9 @@ def summary_lines(records: Iterable[WaitRecord]) -> list[str]:
             lines.append(
                 f"  {step.name:<10} {step.status:<10} {format_elapsed(step.duration)}{reason}"
             )
+        # A pass in one line; failures one by one, as the first test's error lists them.
+        if record.e2e is not None:
+            lines.extend(f"  {line}" for line in record.e2e.report_lines())
     return [one_line(line) for line in lines]
 
 

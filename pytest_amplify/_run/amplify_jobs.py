@@ -57,7 +57,11 @@ class AmplifyJobs:
         __tracebackhide__ = True
         self._on_job(job, settings, None)
         self._session.explanations.require_success(
-            job, settings.require_success.value, NOT_SUCCEEDED_JOBS, self._test()
+            job,
+            settings.require_success.value,
+            NOT_SUCCEEDED_JOBS,
+            self._test(),
+            self._session.e2e_results(settings),
         )
         return job
 

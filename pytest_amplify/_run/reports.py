@@ -70,6 +70,11 @@ def make_reports(
 
         report_path = config.invocation_params.dir / settings.report.value
         writers.append(("JSON report", report_path, write_report))
+    if settings.e2e_junit.value:
+        from .._reports.e2e_junit import write_e2e_junit
+
+        junit_path = config.invocation_params.dir / settings.e2e_junit.value
+        writers.append(("end-to-end JUnit file", junit_path, write_e2e_junit))
     for what, path, write in writers:
         try:
             reports.notes.append(write(path, waits))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .._amplify.aws import ClientFactory, Connection
 from .._checks.assertions import Explanations
 from .._core.clock import WaitClock
+from .._core.e2e_results import E2eResults
 from .._core.errors import AmplifyConfigError, AmplifyWaitError
 from .._core.model import AmplifyJob
 from .._core.policies import E2eReports, InsideJob, RetryPolicy, SiteChecks, WaitPolicy
@@ -222,7 +223,24 @@ class AmplifySession:
             outcome = wait.run()
         except AmplifyWaitError as error:
             outcome = error
-        return WaitRecord.of(wait, outcome)
+        return self._with_e2e(WaitRecord.of(wait, outcome), settings)
+
+    def _with_e2e(self, record: WaitRecord, settings: Settings) -> WaitRecord:
+        """The record with its job's end-to-end results where the reports show them:
+        read here, once per job, so that the record brings them to every test, worker
+        and report (``_e2e.reported``)."""
+        if record.job is None or not record.job.steps:
+            return record
+        from .._e2e.reported import results_to_report
+
+        every_job = bool(self.base_settings.report.value or self.base_settings.e2e_junit.value)
+        record.e2e = results_to_report(self.handed_out(record, settings), every_job)
+        return record
+
+    def e2e_results(self, settings: Settings) -> E2eResults | None:
+        """The end-to-end results the record of these settings' target carries."""
+        record = self.records.get(self.target(settings)[0])
+        return record.e2e if record is not None else None
 
     def wait_all(self, settings_list: Sequence[Settings]) -> list[WaitRecord]:
         """Wait for several targets at once; cached targets are not waited for
@@ -261,7 +279,8 @@ class AmplifySession:
         ]
 
         def done(index: int, outcome: AmplifyJob | AmplifyWaitError) -> None:
-            publish(waits[index].target, WaitRecord.of(waits[index], outcome))
+            record = self._with_e2e(WaitRecord.of(waits[index], outcome), chosen[index][1])
+            publish(waits[index].target, record)
 
         run_waits(waits, self.clock(), on_done=done)
 

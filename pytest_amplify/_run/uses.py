@@ -61,7 +61,9 @@ def record_use(
     family = str(item.config.getini("junit_family"))
     if writes_testcase_properties(family, settings.junit_testcase_properties.value):
         item.user_properties.extend(junit_properties(target, job))
-    use = ItemJob(target, job, error, settings.require_success.value)
+    record = session.records.get(target)
+    e2e = record.e2e if record is not None else None
+    use = ItemJob(target, job, error, settings.require_success.value, e2e)
     item.stash.setdefault(USES_KEY, []).append(use)
 
 

@@ -307,6 +307,14 @@ class Settings:
         help="Write every wait (outcome, job, polls, tests) to this JSON file.",
         metavar="PATH",
     )
+    e2e_junit: Setting[str | None] = declare(
+        flag="--amplify-e2e-junit",
+        parse=parse_report_path,
+        default=None,
+        help="Write the end-to-end (Cypress) tests of the TEST steps of the jobs waited for "
+        "to this JUnit XML file: a testsuite per spec, a testcase per test.",
+        metavar="PATH",
+    )
 
     def replace(self, name: str, value: Any, source: str) -> Settings:
         return dataclasses.replace(self, **{name: Setting(value, source)})

@@ -312,10 +312,11 @@ def parse_interval(text: str) -> float:
 
 
 def parse_report_path(text: str) -> str:
+    """A report file to write (the JSON report, the end-to-end JUnit file)."""
     value = _nonblank(text)
     path = Path(value)
     if path.is_dir():
-        raise SettingError("it is a directory; name a file such as amplify-report.json")
+        raise SettingError(f"it is a directory; name a file such as {path / 'report'}")
     # The report's folders are made when it is written: one that is a file would
     # only fail then, at the end of the run.
     for folder in path.parents:
@@ -323,7 +324,7 @@ def parse_report_path(text: str) -> str:
             if not folder.is_dir():
                 raise SettingError(
                     f"{str(folder)!r} is a file, so no report can be written under it; name a "
-                    "file in a folder, such as reports/amplify-report.json"
+                    f"file in a folder, such as reports/{path.name}"
                 )
             break
     return value

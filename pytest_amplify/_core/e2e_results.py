@@ -1,10 +1,11 @@
 """The results of a job's end-to-end tests as plain data: each test and failed hook,
-where the results came from and where the plugin looked.
+where the results came from and where the plugin looked; and how messages list them.
 
 Plain, immutable and serialisable (``to_dict``/``from_dict``), so that they can
-cross from pytest-xdist workers and go into the run's reports. Counts are made from
-the tests and hooks themselves, never from a report's ``stats`` or ``failures``
-arrays, which leave failed hooks out.
+cross from pytest-xdist workers on a wait's record and go into the run's reports
+(``_e2e`` reads them, everything above shows them: hence here, with the other plain
+values). Counts are made from the tests and hooks themselves, never from a report's
+``stats`` or ``failures`` arrays, which leave failed hooks out.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ TEST: Final = "test"
 HOOK: Final = "hook"
 # Errors are kept whole up to this many characters (a stack trace, a diff).
 MAX_ERROR_TEXT = 8000
+# Failures a message lists in full; past them, a count.
+MAX_LISTED = 30
 
 
 def first_line(text: str) -> str:
@@ -60,6 +63,7 @@ class E2eTest:
     Cypress's retries where the source shows them; ``screenshot`` and ``video`` are
     file names within the step's test artifacts. A failed hook lists the tests that
     did not run because of it in ``blocks``; each of those names it in ``blocked_by``.
+    ``source`` is the report (or the log) the test was read from.
     """
 
     spec: str
@@ -75,6 +79,7 @@ class E2eTest:
     video: str | None = None
     blocked_by: str | None = None
     blocks: tuple[str, ...] = ()
+    source: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "suites", tuple(self.suites))
@@ -136,11 +141,12 @@ class E2eCounts:
                 counts[test.state] += 1
         return cls(failed_hooks=hooks, **counts)
 
-    def describe(self) -> str:
+    def describe(self, noun: str = "test") -> str:
         """``2 of 5 tests failed, 1 hook failed and 2 tests did not run because of it
-        (1 passed, 1 pending)``."""
+        (1 passed, 1 pending)``; ``noun`` names the tests of the first count
+        (``end-to-end test``)."""
         should_run = self.tests - self.pending
-        parts = [f"{self.failed} of {should_run} test{_s(should_run)} failed"]
+        parts = [f"{self.failed} of {should_run} {noun}{_s(should_run)} failed"]
         if self.failed_hooks:
             parts.append(f"{self.failed_hooks} hook{_s(self.failed_hooks)} failed")
         if self.not_run:
@@ -159,6 +165,17 @@ class E2eCounts:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def _failure_lines(test: E2eTest) -> list[str]:
+    what = HOOK if test.kind == HOOK else TEST
+    lines = [f"  ✖ {what} {test.name}: {test.error_line or '(no error message)'}"]
+    if test.attempts > 1:
+        lines.append(f"      attempts: {test.attempts}")
+    if test.screenshot:
+        lines.append(f"      screenshot: {test.screenshot}")
+    lines.extend(f"      did not run because of it: {blocked}" for blocked in test.blocks)
+    return lines
 
 
 @dataclasses.dataclass(frozen=True)
@@ -215,6 +232,59 @@ class E2eResults:
     def described_source(self) -> str:
         where = f"{self.report} in " if self.report else ""
         return f"{where}{self.source}"
+
+    def headline(self) -> str:
+        """The results in a line: ``3 end-to-end tests passed``, ``2 of 5 end-to-end
+        tests failed, 1 hook failed ...``, or that the step ran none the plugin found."""
+        counts = self.counts
+        if not counts.tests:
+            return "no end-to-end test found"
+        if self.passed:
+            pending = f", {counts.pending} pending" if counts.pending else ""
+            return f"{counts.passed} end-to-end test{_s(counts.passed)} passed{pending}"
+        return counts.describe("end-to-end test")
+
+    def failure_lines(self, limit: int = MAX_LISTED) -> list[str]:
+        """Each failed test and hook (its error's first line, attempts, screenshot, the
+        tests a hook kept from running), then the tests that did not run for no known
+        reason: the lines every message about the results lists, indented."""
+        failures = self.failures
+        lines = [line for test in failures[:limit] for line in _failure_lines(test)]
+        if len(failures) > limit:
+            lines.append(f"  ... and {len(failures) - limit} more failures")
+        skipped = [test for test in self.tests if test.state == E2eState.SKIPPED]
+        lines.extend(f"  did not run: {test.name}" for test in skipped[:limit])
+        return lines
+
+    def failed_count(self) -> str | None:
+        """``2 of 5 end-to-end tests failed, 1 hook failed ...`` when tests or hooks
+        failed: what a failed job's first line says of them."""
+        counts = self.counts
+        if not (counts.failed or counts.failed_hooks):
+            return None
+        return counts.describe("end-to-end test")
+
+    def report_lines(self, limit: int = MAX_LISTED) -> list[str]:
+        """The results as the run's reports list them: a line that says what they
+        show and where they came from (all of it for a pass), then each failure and
+        note; or, when none were found, where the plugin looked."""
+        head = f"end-to-end results of the {self.step} step: {self.headline()}"
+        if not self.counts.tests:
+            return [head, *(f"  looked at {place}" for place in self.looked)]
+        lines = [f"{head} (from {self.described_source()})"]
+        if not self.passed:
+            lines.extend(self.failure_lines(limit))
+            lines.extend(f"  note: {note}" for note in self.notes)
+        return lines
+
+    def screenshots_line(self) -> list[str]:
+        """Where the failures' screenshots are, when one has a screenshot."""
+        if not any(test.screenshot for test in self.failures):
+            return []
+        return [
+            "screenshots: download_test_artifact(job, NAME), or in the zip at the "
+            f"{self.step} step's testArtifactsUrl"
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
