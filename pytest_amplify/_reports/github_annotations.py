@@ -1,8 +1,9 @@
 """GitHub Actions annotations: an ``::error`` workflow command per failed wait.
 
 A wait that failed (timed out, endpoint unreachable, denied), or a job that ended
-FAILED or CANCELLED while a test needed it to succeed, gets one ``::error``; a
-failed job handed to tests with ``require_success=False`` gets none.
+FAILED or CANCELLED while a test needed it to succeed, gets one ``::error``, which
+names the failed end-to-end tests of a failed TEST step; a failed job handed to
+tests with ``require_success=False`` gets none.
 
 Workflow commands are lines of stdout that start with ``::``. Values are escaped
 as actions/toolkit escapes them (``escapeData`` and ``escapeProperty`` in
@@ -25,6 +26,8 @@ from .text import headline, shortened, tests_phrase
 
 MAX_ANNOTATIONS = 5
 MAX_MESSAGE = 1000
+# Failed end-to-end tests an annotation names; the count says how many there are.
+MAX_NAMED = 5
 
 
 def escape_data(text: str) -> str:
@@ -43,6 +46,17 @@ def workflow_command(name: str, message: str, **properties: str) -> str:
     return f"::{name}{' ' + listed if listed else ''}::{escape_data(message)}"
 
 
+def _failed_e2e(wait: ReportedWait, step: str) -> str:
+    """The failed end-to-end tests of ``step``, counted and named."""
+    e2e = wait.record.e2e
+    counted = e2e.failed_count() if e2e is not None and e2e.step == step else None
+    if e2e is None or counted is None:
+        return ""
+    named = [f"{test.kind} {test.name}" for test in e2e.failures[:MAX_NAMED]]
+    more = len(e2e.failures) - len(named)
+    return f" ({counted}: {'; '.join(named)}{f'; and {more} more' if more else ''})"
+
+
 def _message(wait: ReportedWait) -> str:
     record, job = wait.record, wait.record.job
     if job is None:
@@ -51,6 +65,7 @@ def _message(wait: ReportedWait) -> str:
         failed = [
             f"step {step.name} {step.status}"
             + (f": {step.status_reason}" if step.status_reason else "")
+            + _failed_e2e(wait, step.name)
             for step in job.steps
             if step.status == JobStatus.FAILED
         ]

@@ -3,11 +3,12 @@ file that ``GITHUB_STEP_SUMMARY`` names.
 
 Each job waited for gets a row (app, branch, job, commit, status, duration, links
 to the console and the site) and its steps; a failed job shows its failed steps'
-reasons and log tails, a failed wait its message, inside ``<details>``. Text from
-outside (names, reasons, logs, messages) is escaped for Markdown, or fenced with
-more backticks than it holds, and redacted. GitHub drops a step summary over
-1 MiB whole, so the section fits in what is left of that, up to a cap: log tails
-go first, then whole waits.
+reasons, its failed end-to-end tests and its log tails, a failed wait its message,
+inside ``<details>``; a job whose end-to-end tests passed, how many in a line. Text
+from outside (names, titles, reasons, logs, messages) is escaped for Markdown, or
+fenced with more backticks than it holds, and redacted. GitHub drops a step
+summary over 1 MiB whole, so the section fits in what is left of that, up to a cap:
+log tails go first, then the lists of failed end-to-end tests, then whole waits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from .._amplify.downloads import Fetcher
 from .._checks.step_files import LogTail, read_tail
 from .._core.durations import format_duration, format_elapsed
+from .._core.e2e_results import HOOK, MAX_LISTED, E2eResults
 from .._core.model import AmplifyJob, JobStatus, JobStep
 from .._core.records import OUTCOMES, ReportedWait
 from .._core.redact import one_line, redact_text
@@ -152,8 +154,36 @@ def _tail_block(step: JobStep, tail: LogTail | None) -> str:
     return details(f"{step.name} {step.status}{reason} ({what})", redact_text(body))
 
 
-def wait_block(wait: ReportedWait, tails: Mapping[TailKey, LogTail] | None) -> str:
-    """One wait's section; ``tails`` None leaves the log tails out (to fit the cap)."""
+def _e2e_block(results: E2eResults, listed: bool) -> str:
+    """The job's end-to-end results: a line, then (unless ``listed`` is False, to fit
+    the cap) each failed test and hook, or where the plugin looked for none."""
+    block = (
+        f"**End-to-end tests ({text(results.step)}):** {text(results.headline())} "
+        f"(from {text(results.described_source())})"
+    )
+    if results.passed:
+        return block + "\n\n"
+    if not listed:
+        return block + "; the list is left out (size cap).\n\n"
+    items = []
+    for test in results.failures[:MAX_LISTED]:
+        what = "hook" if test.kind == HOOK else "test"
+        items.append(f"- ✖ {what} {text(test.name)}: {text(test.error_line or '(no message)')}")
+        if test.screenshot:
+            items.append(f"  - screenshot: {text(test.screenshot)}")
+        items.extend(f"  - did not run because of it: {text(name)}" for name in test.blocks)
+    if len(results.failures) > MAX_LISTED:
+        items.append(f"- ... and {len(results.failures) - MAX_LISTED} more failures")
+    if not results.counts.tests:
+        items.extend(f"- looked at {text(place)}" for place in results.looked)
+    return block + "\n\n" + "".join(f"{item}\n" for item in items) + "\n"
+
+
+def wait_block(
+    wait: ReportedWait, tails: Mapping[TailKey, LogTail] | None, e2e_listed: bool = True
+) -> str:
+    """One wait's section; ``tails`` None leaves the log tails out, ``e2e_listed``
+    False the list of failed end-to-end tests (to fit the cap)."""
     record, job = wait.record, wait.record.job
     block = f"### {OUTCOMES[record.outcome].icon} {text(headline(wait))}\n\n"
     block += f"Used by {text(tests_phrase(wait.tests))}.\n\n"
@@ -162,6 +192,8 @@ def wait_block(wait: ReportedWait, tails: Mapping[TailKey, LogTail] | None) -> s
         gist = shortened(record.error_line, 100) or OUTCOMES[record.outcome].words
         return block + details(f"{type(record.error).__name__}: {gist}", message)
     block += _steps_table(job)
+    if record.e2e is not None:
+        block += _e2e_block(record.e2e, e2e_listed)
     if not job.succeeded:
         for step in failed_steps(job):
             tail = None if tails is None else tails.get((record.target, step.name), LogTail())
@@ -187,8 +219,8 @@ class _Section:
 
 def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budget: int) -> str:
     """The section, within ``budget`` bytes: the overview first, then each wait (the
-    problems first). What does not fit goes in this order: log tails, then whole
-    waits (the table still lists them)."""
+    problems first). What does not fit goes in this order: log tails, then the lists
+    of failed end-to-end tests, then whole waits (the table still lists them)."""
     ordered = sorted(waits, key=lambda wait: not wait.problem)
     section = _Section()
     section.add(f"{TITLE}\n\n{OVERVIEW_HEADER}")
@@ -208,23 +240,24 @@ def render(waits: Sequence[ReportedWait], tails: Mapping[TailKey, LogTail], budg
     section.add("\n")
     note = f"\n_Some waits left out: the section is capped at {budget // 1024} KiB._\n"
     room = budget - section.size - _size(note)
-    # Every wait that fits without its log tails first; then the tails, in order, as
-    # long as they fit.
+    # Every wait that fits without its log tails and end-to-end list first; then the
+    # lists, in order, as long as they fit; then the tails.
     blocks: list[str | None] = []
     for wait in ordered:
-        bare = wait_block(wait, None)
+        bare = wait_block(wait, None, e2e_listed=False)
         fits = _size(bare) <= room
         blocks.append(bare if fits else None)
         room -= _size(bare) if fits else 0
-    for index, wait in enumerate(ordered):
-        kept = blocks[index]
-        if kept is None:
-            continue
-        whole = wait_block(wait, tails)
-        grown = _size(whole) - _size(kept)
-        if grown <= room:
-            blocks[index] = whole
-            room -= grown
+    for with_tails in (None, tails):
+        for index, wait in enumerate(ordered):
+            kept = blocks[index]
+            if kept is None:
+                continue
+            fuller = wait_block(wait, with_tails)
+            grown = _size(fuller) - _size(kept)
+            if grown <= room:
+                blocks[index] = fuller
+                room -= grown
     for block in blocks:
         if block is not None:
             section.add(block)

@@ -1,6 +1,6 @@
-"""pytest-html: the job as a small table, links, and the VERIFY screenshots embedded;
-for a failed ``assert_screenshots_unchanged``, each changed device's two screenshots
-side by side.
+"""pytest-html: the job as a small table, links, the VERIFY screenshots and the
+failed end-to-end tests' screenshots embedded; for a failed
+``assert_screenshots_unchanged``, each changed device's two screenshots side by side.
 
 Only used when pytest-html is installed and active. Extras go on the call report,
 or on the setup report when the wait (or the job) failed there; pytest-html
@@ -24,6 +24,7 @@ from .._core.errors import AmplifyError, AmplifyScreenshotsChangedError
 from .._core.images import ImageInfo, NotAnImage, image_info
 from .._core.model import AmplifyJob
 from .._core.redact import redact_text, redact_url
+from .._e2e.reported import failure_screenshots
 
 if TYPE_CHECKING:
     import pytest
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
     from .._core.target import Target
 
 SCREENSHOT_STEP = "VERIFY"
+E2E_SCREENSHOTS = "e2e"
+# The screenshots a test's extras may hold, by kind, and what the report calls them.
+SCREENSHOT_KINDS = {
+    SCREENSHOT_STEP: f"{SCREENSHOT_STEP} screenshots",
+    E2E_SCREENSHOTS: "failed end-to-end tests' screenshots",
+}
 
 
 def _cell(text: object) -> str:
@@ -142,23 +149,46 @@ def screenshots_of(job: AmplifyJob) -> list[Screenshot]:
     return shots
 
 
+def e2e_screenshots_of(use: ItemJob) -> list[Screenshot]:
+    """The screenshots of the job's failed end-to-end tests (from the results the
+    wait's record carries), downloaded and checked, or why one cannot be shown."""
+    if use.job is None or use.e2e is None:
+        return []
+    shots = []
+    for shot in failure_screenshots(use.job, use.e2e):
+        if shot.problem:
+            shots.append(Screenshot(shot.name, problem=f"not shown: {shot.problem}"))
+            continue
+        try:
+            shots.append(Screenshot(shot.name, shot.data, image_info(shot.data)))
+        except NotAnImage as exc:
+            shots.append(Screenshot(shot.name, problem=f"not shown: {exc}"))
+    return shots
+
+
+_SCREENSHOTS_OF: dict[str, Callable[[ItemJob], list[Screenshot]]] = {
+    SCREENSHOT_STEP: lambda use: screenshots_of(use.job) if use.job is not None else [],
+    E2E_SCREENSHOTS: e2e_screenshots_of,
+}
+
+
 class HtmlExtras:
     """The extras of one run's report (of one xdist worker's tests, under xdist);
-    each job's screenshots downloaded once, and shown by the first test that shows
-    them."""
+    each job's screenshots of each kind downloaded once, and shown by the first test
+    that shows them."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        self._screenshots: dict[tuple[Target, str], list[Screenshot]] = {}
-        self._shown_by: dict[tuple[Target, str], str] = {}
+        self._screenshots: dict[tuple[Target, str, str], list[Screenshot]] = {}
+        self._shown_by: dict[tuple[Target, str, str], str] = {}
 
-    def screenshots(self, use: ItemJob, test: str) -> list[Screenshot] | str:
-        """The job's screenshots for ``test``, or the test whose extras already hold
-        them (none: an empty list)."""
+    def screenshots(self, use: ItemJob, test: str, kind: str) -> list[Screenshot] | str:
+        """The job's screenshots of ``kind`` for ``test``, or the test whose extras
+        already hold them (none: an empty list)."""
         assert use.job is not None
-        key = (use.target, use.job.job_id)
+        key = (use.target, use.job.job_id, kind)
         if key not in self._screenshots:
-            self._screenshots[key] = screenshots_of(use.job)
+            self._screenshots[key] = _SCREENSHOTS_OF[kind](use)
             self._shown_by[key] = test
         shots = self._screenshots[key]
         return self._shown_by[key] if shots and self._shown_by[key] != test else shots
@@ -176,7 +206,7 @@ def add_extras(
     report: pytest.TestReport,
     uses: list[ItemJob],
     mode: str,
-    screenshots: Callable[[ItemJob, str], list[Screenshot] | str],
+    screenshots: Callable[[ItemJob, str, str], list[Screenshot] | str],
     changed: AmplifyScreenshotsChangedError | None = None,
 ) -> None:
     if report.when == "teardown" or (report.when == "setup" and not report.failed):
@@ -194,12 +224,13 @@ def add_extras(
         with contextlib.suppress(AmplifyError):
             added.append(_link(job.branch_url, f"deployed branch {job.branch}", extras))
         if mode == "always" or (mode == "failed" and report.failed):
-            shots = screenshots(use, report.nodeid)
-            if isinstance(shots, str):
-                note = f"{SCREENSHOT_STEP} screenshots of {job.describe()}: with {shots}"
-                added.append(extras.html(f"<p>{html.escape(redact_text(note))}</p>"))
-            else:
-                added.extend(_screenshot_extras(job, shots, extras))
+            for kind, called in SCREENSHOT_KINDS.items():
+                shots = screenshots(use, report.nodeid, kind)
+                if isinstance(shots, str):
+                    note = f"{called} of {job.describe()}: with {shots}"
+                    added.append(extras.html(f"<p>{html.escape(redact_text(note))}</p>"))
+                else:
+                    added.extend(_screenshot_extras(job, shots, extras))
     if changed is not None and mode != "never":
         added.extend(change_extras(changed, extras))
     report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]

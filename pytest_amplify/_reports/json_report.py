@@ -2,9 +2,11 @@
 
 The document is versioned (``schema_version``) and described by the JSON Schema
 shipped beside this module (``amplify-report.schema.json``): a change to its
-fields comes with a new version and a new schema. Jobs are written in the
-report's own form, not as GetJob answers (which cross to xdist workers whole):
-presigned URLs have their signing parameters redacted, like everything shown.
+fields comes with a new version and a new schema (version 2 added each wait's
+``e2e``, the job's end-to-end results; the fields of version 1 are unchanged).
+Jobs are written in the report's own form, not as GetJob answers (which cross to
+xdist workers whole): presigned URLs have their signing parameters redacted, like
+everything shown, and titles and errors are kept on one line.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._core.e2e_results import E2eResults, E2eTest
 from .._core.model import AmplifyJob, JobStep
 from .._core.records import ReportedWait
 from .._core.redact import one_line, redact_text, redact_url
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_FILE = "amplify-report.schema.json"
 
 
@@ -86,6 +89,48 @@ def job_document(job: AmplifyJob) -> dict[str, Any]:
     }
 
 
+def e2e_test_document(test: E2eTest) -> dict[str, Any]:
+    return {
+        "spec": _line(test.spec),
+        "suites": [_line(suite) for suite in test.suites],
+        "title": _line(test.title),
+        "kind": test.kind,
+        "state": test.state,
+        "duration_ms": test.duration_ms,
+        "attempts": test.attempts,
+        "error_line": _line(test.error_line) if test.error_line else None,
+        "screenshot": _line(test.screenshot),
+        "video": _line(test.video),
+        "blocked_by": _line(test.blocked_by),
+        "blocks": [_line(name) for name in test.blocks],
+        "source": _line(test.source),
+    }
+
+
+def e2e_document(results: E2eResults) -> dict[str, Any]:
+    """The job's end-to-end results (version 2 on)."""
+    counts = results.counts
+    return {
+        "step": results.step,
+        "step_status": results.step_status,
+        "source": results.source,
+        "report": _line(results.report),
+        "passed": results.passed,
+        "counts": {
+            "tests": counts.tests,
+            "passed": counts.passed,
+            "failed": counts.failed,
+            "pending": counts.pending,
+            "skipped": counts.skipped,
+            "not_run": counts.not_run,
+            "failed_hooks": counts.failed_hooks,
+        },
+        "looked": [one_line(place) for place in results.looked],
+        "notes": [one_line(note) for note in results.notes],
+        "tests": [e2e_test_document(test) for test in results.tests],
+    }
+
+
 def wait_document(wait: ReportedWait) -> dict[str, Any]:
     record = wait.record
     error = None
@@ -99,6 +144,7 @@ def wait_document(wait: ReportedWait) -> dict[str, Any]:
         "polls": record.polls,
         "calls": record.calls,
         "waited_seconds": round(record.waited, 3),
+        "e2e": e2e_document(record.e2e) if record.e2e is not None else None,
         "tests": [
             {
                 "nodeid": test.nodeid,
