@@ -486,7 +486,7 @@ def test_a_run_without_waits_still_writes_its_report(pytester: pytest.Pytester) 
     pytester.runpytest("--amplify-report=out/report.json").assert_outcomes(passed=1)
     report = json.loads((pytester.path / "out" / "report.json").read_text())
     report_validator().validate(report)
-    assert (report["schema_version"], report["waits"]) == (1, [])
+    assert (report["schema_version"], report["waits"]) == (2, [])
 
 
 def test_the_schema_names_every_outcome_the_plugin_writes() -> None:

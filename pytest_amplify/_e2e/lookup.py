@@ -242,11 +242,34 @@ def read_e2e_results(
 
     ``report`` is a glob within the test artifacts (default: ``amplify_e2e_report``).
     Raises :class:`~pytest_amplify.AmplifyStepNotFoundError` when the job has no such
-    step; anything else that goes wrong is recorded in ``looked``."""
+    step; anything else that goes wrong is recorded in ``looked``. A job the plugin
+    handed out is read once per process for each glob (its test artifacts do not
+    change), unless a ``fetcher`` or ``max_report_bytes`` of the call's own is given."""
     if report is not None and (not isinstance(report, str) or not report.strip()):
         raise TypeError(f"report is a glob such as '**/mochawesome.json', not {report!r}")
     found = job.step(step)
     reports = E2eReports(report, "the call's report=") if report else _configured(job)
+    # Resolvers written for tests may not keep them.
+    kept = getattr(job.resolver, "e2e_read", None)
+    if kept is None or fetcher is not None or max_report_bytes != MAX_REPORT_BYTES:
+        return _read(job, found, reports, fetcher, max_report_bytes)
+    try:
+        read_before: dict[tuple[str, str], E2eResults] = kept(job)
+    except AmplifyError:  # not a job this resolver handed out
+        return _read(job, found, reports, fetcher, max_report_bytes)
+    key = (found.name, reports.pattern)
+    if key not in read_before:
+        read_before[key] = _read(job, found, reports, fetcher, max_report_bytes)
+    return read_before[key]
+
+
+def _read(
+    job: AmplifyJob,
+    found: JobStep,
+    reports: E2eReports,
+    fetcher: Fetcher | None,
+    max_report_bytes: int,
+) -> E2eResults:
     lookup = _Lookup(job, found, reports, fetcher_for(job, fetcher), max_report_bytes)
     source, chosen, tests = NO_SOURCE, None, None
     for where, read in ((ZIP_SOURCE, lookup.from_zip), (LISTED_SOURCE, lookup.from_listed)):

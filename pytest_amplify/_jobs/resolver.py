@@ -20,6 +20,7 @@ from .._amplify.api import AmplifyApi, failures_as
 from .._amplify.aws import Connection
 from .._amplify.call_problems import CallProblem
 from .._core.api_values import job_number
+from .._core.e2e_results import E2eResults
 from .._core.errors import AmplifyFetchError, AmplifyServiceError
 from .._core.model import AmplifyJob
 from .._core.policies import E2eReports, RetryPolicy, SiteChecks
@@ -59,6 +60,7 @@ class JobResolver:
         self._origins: dict[tuple[str, str, str, str | None], JobOrigin] = {}
         self._branch_urls: dict[tuple[Any, ...], str] = {}
         self._apps: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+        self._e2e_read: dict[tuple[Any, ...], dict[tuple[str, str], E2eResults]] = {}
 
     def attach(self, job: AmplifyJob, origin: JobOrigin) -> AmplifyJob:
         self._origins[_key(job)] = origin
@@ -144,6 +146,14 @@ class JobResolver:
 
     def e2e_reports(self, job: AmplifyJob) -> E2eReports:
         return self._origin(job).e2e_reports
+
+    def e2e_read(self, job: AmplifyJob) -> dict[tuple[str, str], E2eResults]:
+        """The end-to-end results read for the job (``_e2e.lookup``), by step and
+        glob: a finished job's test artifacts do not change, so the run's reports and
+        its tests share one read."""
+        target = self._origin(job).target
+        key = (target.endpoint_url, target.region, job.app_id, job.branch, job.job_id)
+        return self._e2e_read.setdefault(key, {})
 
     def refetch(self, job: AmplifyJob) -> AmplifyJob:
         """GetJob once more, for fresh presigned URLs."""
