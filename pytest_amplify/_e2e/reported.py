@@ -111,4 +111,3 @@ def _from_zip(
             with archive.open(info) as member:
                 found[name] = FailureScreenshot(name, member.read(MAX_SCREENSHOT_BYTES + 1))
     return found
-
