@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 from .conftest import REPO
 from .install_commands import WHEEL, install_commands
 from .seam import OPTIONS
+from .test_ci_reports import junit_schema
 
 RECIPES_PATH = REPO / "docs" / "ci-recipes.md"
 RECIPES = RECIPES_PATH.read_text()
@@ -83,8 +85,16 @@ def test_every_action_is_pinned_to_a_major_that_runs_on_node24(first_line: str) 
 
 
 def report_paths(command: str) -> set[str]:
-    """The JUnit file and the JSON report a pytest command writes."""
-    return set(re.findall(r"--(?:junitxml|amplify-report)[= ](\S+)", command))
+    """The JUnit files and the JSON report a pytest command writes."""
+    return set(re.findall(r"--(?:junitxml|amplify-report|amplify-e2e-junit)[= ](\S+)", command))
+
+
+# What each recipe writes: a manual deployment has no TEST step, so no end-to-end tests.
+REPORTS = {
+    "# .github/workflows/smoke.yml": {"smoke.xml", "e2e.xml", "amplify-report.json"},
+    "# .github/workflows/deploy.yml": {"smoke.xml", "amplify-report.json"},
+    "# .gitlab-ci.yml": {"smoke.xml", "e2e.xml", "amplify-report.json"},
+}
 
 
 @pytest.mark.parametrize("first_line", GITHUB_WORKFLOWS)
@@ -92,7 +102,7 @@ def test_github_workflows_upload_both_reports_even_when_the_tests_fail(first_lin
     _, workflow = recipe(first_line)
     steps = steps_of(workflow)
     written = report_paths(pytest_command(workflow))
-    assert written == {"smoke.xml", "amplify-report.json"}
+    assert written == REPORTS[first_line]
     index = next(i for i, step in enumerate(steps) if step.get("run", "").startswith("pytest "))
     uploads = [
         s for s in steps[index + 1 :] if s.get("uses", "").startswith("actions/upload-artifact@")
@@ -107,8 +117,9 @@ def test_the_gitlab_job_keeps_the_junit_report_and_the_json_report() -> None:
     artifacts = pipeline["smoke"]["artifacts"]
     written = report_paths(pytest_command(pipeline))
     assert artifacts["when"] == "always"
-    assert artifacts["reports"]["junit"] == "smoke.xml"
-    assert set(artifacts["paths"]) == written == {"smoke.xml", "amplify-report.json"}
+    # GitLab's test report lists pytest's tests and the end-to-end ones side by side.
+    assert artifacts["reports"]["junit"] == ["smoke.xml", "e2e.xml"]
+    assert set(artifacts["paths"]) == written == REPORTS["# .gitlab-ci.yml"]
 
 
 def test_every_recipe_installs_pytest_amplify_as_it_ships() -> None:
@@ -167,11 +178,12 @@ def test_the_gitlab_job_uses_an_id_token() -> None:
 def test_the_recipes_name_only_settings_that_exist() -> None:
     flags = {option.flag for option in OPTIONS}
     keys = {option.ini for option in OPTIONS}
-    named_flags = set(re.findall(r"--amplify-[a-z-]+", RECIPES))
-    named_keys = set(re.findall(r"\bamplify_[a-z_]+", RECIPES)) - FIXTURES
+    named_flags = set(re.findall(r"--amplify-[a-z0-9-]+", RECIPES))
+    named_keys = set(re.findall(r"\bamplify_[a-z0-9_]+", RECIPES)) - FIXTURES
     assert named_flags <= flags, named_flags - flags
     assert named_keys <= keys, named_keys - keys
     assert "--amplify-github-event" in named_flags
+    assert "--amplify-e2e-junit" in named_flags
     assert "--amplify-pull-request" in named_flags
 
 
@@ -315,5 +327,10 @@ def test_the_recipes_pytest_command_runs(
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([*header, picked])
     assert (pytester.path / "smoke.xml").is_file()
+    if "e2e.xml" in REPORTS[first_line]:
+        # The job's TEST step (the local service's passing Cypress run), as GitLab reads it.
+        junit_schema().validate(str(pytester.path / "e2e.xml"))
+        cases = ET.parse(pytester.path / "e2e.xml").getroot().iter("testcase")
+        assert [list(case) for case in cases] == [[], [], []], "3 end-to-end tests passed"
     report = json.loads((pytester.path / "amplify-report.json").read_text())
     assert [wait["outcome"] for wait in report["waits"]] == ["succeeded"]

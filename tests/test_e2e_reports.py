@@ -20,7 +20,7 @@ import pytest
 from pytest_amplify import AmplifyJob, E2eResults, E2eTest, JobStep
 from pytest_amplify.testing import FakeAmplify, FakeStep, cypress_test_step, typical_step
 
-from .conftest import fake_args
+from .conftest import REPO, fake_args
 from .seam import LogTail, ReportedWait, Target, UsingTest, WaitRecord, render
 from .test_ci_reports import errors_by_title, junit_schema, report_validator, table
 from .test_html_report import extras_of, report_blob, results
@@ -489,3 +489,24 @@ def test_the_summary_drops_log_tails_before_the_lists_of_failed_tests(
     cut = [block for block in blocks if block not in listed]
     assert all("the list is left out (size cap)" in block for block in cut)
     assert table(section, "|  | app | branch |")
+
+
+# -- the docs page shows the error as it is -------------------------------------------
+
+
+def test_the_docs_show_the_first_tests_error_as_the_plugin_prints_it(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    page = (REPO / "docs" / "e2e-results.md").read_text()
+    section = page.split("## In every report", 1)[1]
+    block = re.search(r"\n  ```\n(.*?)\n  ```\n", section, flags=re.DOTALL)
+    assert block, "the section shows no error"
+    shown = [line.removeprefix("  ") for line in block.group(1).splitlines()]
+    add_failing_job(fake)
+    pytester.makepyfile(test_smoke=THREE_TESTS)
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(errors=3)
+    # Line for line, where the page does not shorten it (the log's URL, "...").
+    literal_lines = [line for line in shown if line != "..." and "(https://...)" not in line]
+    assert literal_lines[0] == CAUSE
+    result.stdout.fnmatch_lines([literal(line) for line in literal_lines])
