@@ -25,6 +25,7 @@ from .seam import LogTail, ReportedWait, Target, UsingTest, WaitRecord, render
 from .test_ci_reports import errors_by_title, junit_schema, report_validator, table
 from .test_html_report import extras_of, report_blob, results
 
+RUNS = REPO / "pytest_amplify" / "testing" / "cypress_runs"
 TARGET = ["--amplify-app-id=d1", "--amplify-branch=main"]
 ZIP = "/_files/d1/main/1/TEST/test-artifacts.zip"
 SOURCE = "cypress/report/mochawesome.json in the test artifacts zip (testArtifactsUrl)"
@@ -510,3 +511,49 @@ def test_the_docs_show_the_first_tests_error_as_the_plugin_prints_it(
     literal_lines = [line for line in shown if line != "..." and "(https://...)" not in line]
     assert literal_lines[0] == CAUSE
     result.stdout.fnmatch_lines([literal(line) for line in literal_lines])
+
+
+# -- outside text: redacted, and on its line, in every report -------------------------
+
+SIGNED = "https://b.s3.amazonaws.com/x.png?X-Amz-Signature=0123abcd&X-Amz-Credential=AKIAEXAMPLE"
+
+
+def test_titles_and_errors_are_redacted_and_kept_on_their_line_in_every_report(
+    pytester: pytest.Pytester, fake: FakeAmplify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = (
+        (RUNS / "failing" / "report" / "mochawesome.json")
+        .read_text()
+        .replace("applies a coupon", "applies a coupon\\n::error::injected")
+        .replace("http://127.0.0.1:3000/api/sso/config", SIGNED)
+        .replace("CypressError: `cy.request()` failed on:\\n\\n", f"CypressError: {SIGNED}\\n")
+    )
+    step = FakeStep(
+        "TEST",
+        status="FAILED",
+        reason="One or more tests have failed",
+        test_artifacts={"cypress/report/mochawesome.json": report},
+    )
+    fake.add_job("d1", "main", status="FAILED", steps=[typical_step("BUILD"), step])
+    pytester.makepyfile(test_smoke=THREE_TESTS)
+    summary = pytester.path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    args = ["--amplify-report=r.json", "--amplify-e2e-junit=e2e.xml", "--html=report.html"]
+    result = pytester.runpytest(*fake_args(fake), *TARGET, *args)
+    result.assert_outcomes(errors=3)
+    written = {
+        "output": result.stdout.str(),
+        "summary": summary.read_text(),
+        "JSON report": (pytester.path / "r.json").read_text(),
+        "end-to-end JUnit": (pytester.path / "e2e.xml").read_text(),
+        "pytest-html": (pytester.path / "report.html").read_text(),
+    }
+    for where, text in written.items():
+        assert "0123abcd" not in text and "AKIAEXAMPLE" not in text, where
+    assert "X-Amz-Signature=REDACTED" in written["output"]
+    assert not [line for line in result.stdout.lines if line.lstrip().startswith("::error::")]
+    assert not [line for line in written["summary"].splitlines() if "::error::" in line[:9]]
+    result.stdout.fnmatch_lines(["  ✖ test * > Cart > applies a coupon ::error::injected: *"])
+    e2e_cases(pytester.path / "e2e.xml")  # still valid
+    assert 'name="applies a coupon ::error::injected"' in written["end-to-end JUnit"]

@@ -23,7 +23,7 @@ from .._core.durations import format_elapsed
 from .._core.errors import AmplifyError, AmplifyScreenshotsChangedError
 from .._core.images import ImageInfo, NotAnImage, image_info
 from .._core.model import AmplifyJob
-from .._core.redact import redact_text, redact_url
+from .._core.redact import one_line, redact_text, redact_url
 from .._e2e.reported import failure_screenshots
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _screenshot_extras(
         result.append(
             extras.image(
                 base64.b64encode(shot.data).decode(),
-                name=f"{job.describe()}: {shot.name}",
+                name=one_line(f"{job.describe()}: {shot.name}"),
                 mime_type=shot.info.mime_type,
                 extension=shot.info.kind,
             )
