@@ -54,7 +54,7 @@ def results_to_report(job: AmplifyJob, every_job: bool) -> E2eResults | None:
     try:
         return read_e2e_results(job, step=step.name)
     except AmplifyError as exc:
-        # Read_e2e_results keeps what goes wrong where it looks; this is the rest.
+        # What goes wrong where it looks, read_e2e_results records; this is the rest.
         return E2eResults(step.name, step.status, NO_SOURCE, looked=(f"could not be read: {exc}",))
 
 

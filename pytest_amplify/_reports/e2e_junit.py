@@ -46,7 +46,7 @@ def _body(text: str) -> str:
 
 
 def _seconds(milliseconds: int) -> str:
-    return f"{milliseconds / 1000:.3f}"
+    return f"{max(0, milliseconds) / 1000:.3f}"
 
 
 def _failure(test: E2eTest) -> ET.Element:

@@ -21,7 +21,7 @@ from pathlib import Path
 from .._amplify.downloads import Fetcher
 from .._checks.step_files import LogTail, read_tail
 from .._core.durations import format_duration, format_elapsed
-from .._core.e2e_results import HOOK, MAX_LISTED, E2eResults
+from .._core.e2e_results import MAX_LISTED, E2eResults
 from .._core.model import AmplifyJob, JobStatus, JobStep
 from .._core.records import OUTCOMES, ReportedWait
 from .._core.redact import one_line, redact_text
@@ -167,8 +167,8 @@ def _e2e_block(results: E2eResults, listed: bool) -> str:
         return block + "; the list is left out (size cap).\n\n"
     items = []
     for test in results.failures[:MAX_LISTED]:
-        what = "hook" if test.kind == HOOK else "test"
-        items.append(f"- ✖ {what} {text(test.name)}: {text(test.error_line or '(no message)')}")
+        error = shortened(test.error_line or "(no error message)", MAX_LINE)
+        items.append(f"- ✖ {test.kind} {text(test.name)}: {text(error)}")
         if test.screenshot:
             items.append(f"  - screenshot: {text(test.screenshot)}")
         items.extend(f"  - did not run because of it: {text(name)}" for name in test.blocks)
