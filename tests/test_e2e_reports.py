@@ -557,3 +557,22 @@ def test_titles_and_errors_are_redacted_and_kept_on_their_line_in_every_report(
     result.stdout.fnmatch_lines(["  ✖ test * > Cart > applies a coupon ::error::injected: *"])
     e2e_cases(pytester.path / "e2e.xml")  # still valid
     assert 'name="applies a coupon ::error::injected"' in written["end-to-end JUnit"]
+
+
+def test_amplify_jobs_explains_a_failed_test_step_the_same_way(
+    pytester: pytest.Pytester, fake: FakeAmplify
+) -> None:
+    add_failing_job(fake)
+    fake.add_job("d1", "other")
+    pytester.makepyfile(
+        """
+        def test_both(amplify_jobs):
+            amplify_jobs.wait_all([{"branch": "main"}, {"branch": "other"}])
+        """
+    )
+    result = pytester.runpytest(*fake_args(fake), *TARGET)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [f"E * {literal(CAUSE)}", *(f"E *{literal(line)}" for line in E2E_LINES)]
+    )
+    assert zip_downloads(fake) == 1
