@@ -24,7 +24,7 @@ from pytest_amplify._checks.log_lines import MAX_LINE, LineTooLong, line_blocks
 from pytest_amplify._checks.log_search import ClosestLines, LineSearch, scan
 from pytest_amplify._checks.serves_build import MAX_INTERVAL as SERVE_MAX_INTERVAL
 from pytest_amplify._checks.site_probe import CACHE_BUST_PARAMETER
-from pytest_amplify._checks.step_files import LogTail
+from pytest_amplify._checks.step_files import LogTail, spooled
 from pytest_amplify._core.durations import format_duration, parse_duration
 from pytest_amplify._core.images import (
     DEFAULT_MAX_CHANGED,
@@ -152,6 +152,7 @@ __all__ = [
     "shorten_progress_interval",
     "simulate_wait",
     "simulated",
+    "spooled",
     "strip_query",
     "terminal_progress",
 ]

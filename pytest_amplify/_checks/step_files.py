@@ -14,8 +14,8 @@ import itertools
 import tempfile
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TypeVar
 
 from .._amplify.downloads import Fetcher, default_fetcher
 from .._core.errors import AmplifyError, AmplifyFetchError, AmplifyUrlExpiredError
@@ -162,6 +162,25 @@ def download_artifacts(
 SPOOL_IN_MEMORY = 16 * 1024 * 1024
 
 
+def spooled(
+    chunks: Iterable[bytes], files: contextlib.ExitStack, in_memory: int = SPOOL_IN_MEMORY
+) -> IO[bytes]:
+    """The chunks in one seekable file, at its start: in memory up to ``in_memory``
+    bytes, then in a temporary file that ``files`` closes. Not SpooledTemporaryFile:
+    zipfile asks for ``seekable()``, which it has only from Python 3.11."""
+    in_memory_spool = io.BytesIO()
+    spool: IO[bytes] = in_memory_spool
+    for chunk in chunks:
+        if spool is in_memory_spool and spool.tell() + len(chunk) > in_memory:
+            # ``files`` closes it: the zip is read after this function returns.
+            spool = files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+            spool.write(in_memory_spool.getvalue())
+            in_memory_spool.close()
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
 @contextlib.contextmanager
 def opened_test_artifacts(
     job: AmplifyJob, step: str = "TEST", fetcher: Fetcher | None = None
@@ -170,19 +189,15 @@ def opened_test_artifacts(
     file (held in memory while small), within the fetcher's size cap."""
     fetcher = fetcher_for(job, fetcher)
     what = f"the {job.step(step).name} test artifacts of {job.describe()}"
-    with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) as spool:
+    with contextlib.ExitStack() as files:
 
         def read(url: str) -> zipfile.ZipFile:
-            spool.seek(0)
-            spool.truncate()
             with fetcher.open(url, what) as chunks:
-                for chunk in chunks:
-                    spool.write(chunk)
-            size = spool.tell()
-            spool.seek(0)
+                spool = spooled(chunks, files)
             try:
                 return zipfile.ZipFile(spool)
             except zipfile.BadZipFile as exc:
+                size = spool.seek(0, io.SEEK_END)
                 raise AmplifyFetchError(
                     f"{what} is not a zip file ({exc}; {size:,} bytes)"
                 ) from None
