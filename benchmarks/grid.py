@@ -5,13 +5,15 @@ The grid crosses:
 
 - build lengths of 30 s, 2, 5, 15, 30 and 60 minutes (the cell's nominal length N);
 - the branch's history (5 to 20 earlier jobs): none; tight (a uniform +-5% of N);
-  realistic (normal, sd 20% of N); bimodal (half of the jobs cache hits at 30-40%
+  spreads between tight and realistic (normal, sd 5%, 10% or 15% of N); realistic
+  (normal, sd 20% of N); bimodal (half of the jobs cache hits at 30-40%
   of a miss, the misses realistic); realistic with one 3x outlier; only FAILED jobs
   (early failures); or from another kind of build (realistic around N times 1/5 to
   1/2 or 2 to 5, log-uniform);
 - the outcome: on time (the length drawn from the build's own distribution: the
-  history's when the history is of this build, else realistic), late (150% of an
-  on-time draw), an early failure (FAILED at 5-30% of N) or a cache hit (30-40% of N);
+  history's when the history is of this build, else realistic), late (an on-time
+  draw made 5, 10, 20, 30, 50, 100 or 150% longer: 1.05 to 2.5 times), an early
+  failure (FAILED at 5-30% of N) or a cache hit (30-40% of N);
 - queue time: none, or 0-10 minutes PENDING before RUNNING, counted in the history's
   durations (each earlier job queued too) or not (only this job queued). Queues are
   crossed with on-time builds only.
@@ -26,7 +28,6 @@ import math
 import random
 
 from pytest_amplify._core.model import JobStatus
-from pytest_amplify._jobs.poll_simulation import SimulatedJob
 
 LENGTHS_MINUTES = (0.5, 2, 5, 15, 30, 60)
 NONE, TIGHT, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND = (
@@ -38,9 +39,13 @@ NONE, TIGHT, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND = (
     "only FAILED",
     "other kind",
 )
-HISTORIES = (NONE, TIGHT, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND)
-ON_TIME, LATE, EARLY_FAILURE, CACHE_HIT = "on time", "late", "early failure", "cache hit"
-OUTCOMES = (ON_TIME, LATE, EARLY_FAILURE, CACHE_HIT)
+# Normal histories narrower than the realistic one: their sd, as a share of N.
+SPREADS = {"sd 5%": 0.05, "sd 10%": 0.10, "sd 15%": 0.15}
+HISTORIES = (NONE, TIGHT, *SPREADS, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND)
+ON_TIME, EARLY_FAILURE, CACHE_HIT = "on time", "early failure", "cache hit"
+# How much longer than an on-time draw a late job runs.
+LATENESS = {f"{percent}% late": percent / 100 for percent in (5, 10, 20, 30, 50, 100, 150)}
+OUTCOMES = (ON_TIME, *LATENESS, EARLY_FAILURE, CACHE_HIT)
 NO_QUEUE, QUEUE_IN_HISTORY, QUEUE_NOT_IN_HISTORY = "", "queue in history", "queue not in history"
 
 HISTORY_JOBS = (5, 20)
@@ -50,15 +55,18 @@ REALISTIC_SD = 0.20
 HIT_SHARE = (0.30, 0.40)
 OUTLIER_FACTOR = 3.0
 EARLY_FAILURE_SHARE = (0.05, 0.30)
-LATE_FACTOR = 1.5
 OTHER_KIND_FACTOR = (2.0, 5.0)
 QUEUE_MAX = 600.0
 SEEDS = (1, 2, 3)
 
-# The issue's goals (for builds of 5 minutes or more, but the first two).
+# The issues' goals (for builds of 5 minutes or more, but the first two).
 GOAL_MINUTES = 5
 E_TIGHT_ON_TIME = 0.6
 E_REALISTIC_ON_TIME = 0.95
+# Issue 24: a late job costs no more than a fixed poll at the cap, in calls x lag and
+# in calls, whatever the lateness and the history.
+E_LATE = 1.10
+LATE_CALLS_FACTOR = 1.2
 E_OTHER = 1.15
 MISPREDICT_CALLS_FACTOR = 1.3
 MISPREDICT_CALLS_EXTRA = 2.0
@@ -98,14 +106,20 @@ class Cell:
         )
 
     @property
+    def late(self) -> bool:
+        return self.outcome in LATENESS
+
+    @property
     def e_bound(self) -> float | None:
         if self.minutes < GOAL_MINUTES:
             return None
         if self.outcome == ON_TIME and not self.queue:
             if self.history == TIGHT:
                 return E_TIGHT_ON_TIME
-            if self.history == REALISTIC:
+            if self.history == REALISTIC or self.history in SPREADS:
                 return E_REALISTIC_ON_TIME
+        if self.late:
+            return E_LATE
         return E_OTHER
 
 
@@ -129,11 +143,21 @@ def grid() -> list[Cell]:
 
 
 @dataclasses.dataclass(frozen=True)
+class JobTimeline:
+    """A job's timeline in seconds from its start (as ListJobs reports it): queued
+    until ``runs_at``, running until ``ends_at``, then ``final_status``."""
+
+    ends_at: float
+    runs_at: float = 0.0
+    final_status: str = JobStatus.SUCCEED
+
+
+@dataclasses.dataclass(frozen=True)
 class Draw:
     """One simulated job, as its wait sees it."""
 
     wait_offset: float  # seconds from the job's start to the wait's start
-    job: SimulatedJob
+    job: JobTimeline
     history: tuple[tuple[str, float], ...]  # (status, duration), oldest first
     jitter_seed: str
 
@@ -161,6 +185,10 @@ def _own_length(cell: Cell, rng: random.Random) -> float:
     """An on-time length: from the history's distribution when it is this build's."""
     if cell.history == TIGHT:
         return cell.nominal * rng.uniform(1 - TIGHT_SPREAD, 1 + TIGHT_SPREAD)
+    if cell.history in SPREADS:
+        return max(
+            0.05 * cell.nominal, rng.gauss(cell.nominal, SPREADS[cell.history] * cell.nominal)
+        )
     if cell.history == BIMODAL:
         return _bimodal(rng, cell.nominal)
     return _realistic(rng, cell.nominal)
@@ -190,8 +218,9 @@ def draw_job(cell: Cell, rng: random.Random, jitter_seed: str) -> Draw:
     history = _history(cell, rng)
     if cell.outcome == ON_TIME:
         length, status = _own_length(cell, rng), JobStatus.SUCCEED
-    elif cell.outcome == LATE:
-        length, status = LATE_FACTOR * _own_length(cell, rng), JobStatus.SUCCEED
+    elif cell.late:
+        length = (1 + LATENESS[cell.outcome]) * _own_length(cell, rng)
+        status = JobStatus.SUCCEED
     elif cell.outcome == EARLY_FAILURE:
         length, status = cell.nominal * rng.uniform(*EARLY_FAILURE_SHARE), JobStatus.FAILED
     else:
@@ -201,7 +230,7 @@ def draw_job(cell: Cell, rng: random.Random, jitter_seed: str) -> Draw:
         history = [(s, d + rng.uniform(0, QUEUE_MAX)) for s, d in history]
     return Draw(
         wait_offset=rng.uniform(0, WAIT_START_MAX),
-        job=SimulatedJob(ends_at=queued + length, runs_at=queued, final_status=status),
+        job=JobTimeline(ends_at=queued + length, runs_at=queued, final_status=status),
         history=tuple(history),
         jitter_seed=jitter_seed,
     )

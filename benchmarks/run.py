@@ -18,7 +18,7 @@ if __package__ in (None, ""):
     # Run as a script: make ``benchmarks`` importable from the checkout.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import grid, http_check, logs, many_jobs, schedule, startup, workers
+from benchmarks import grid, logs, many_jobs, model_check, schedule, startup, workers
 from benchmarks.report import Row, missed, number, table
 
 
@@ -166,6 +166,9 @@ def run_schedule(options: argparse.Namespace) -> list[Row]:
     results = schedule.run(cells, jobs=options.jobs, processes=options.processes)
     say(schedule.grid_table(results))
     say()
+    say("By family: E / calls against the fixed 30 s poll's, for each length (* a goal missed)")
+    say(schedule.family_table(results))
+    say()
     rows = []
     for goal, (met, total) in schedule.goal_counts(results).items():
         rows.append(
@@ -180,26 +183,41 @@ def run_schedule(options: argparse.Namespace) -> list[Row]:
             )
         )
     say(
-        f"HTTP check: the first {options.http_jobs} draws of {len(http_check.HTTP_CELLS)} cells "
-        "through JobWait against the local service"
+        f"Model check: the first {options.check_jobs} draws of every cell through the real "
+        "wait (JobWait, in-process client)"
     )
-    for cell in http_check.HTTP_CELLS:
-        check = http_check.http_check(cell, options.http_jobs)
-        say(
-            f"  {cell.name}: {check.jobs} jobs, calls {check.http_calls:.2f} over HTTP, "
-            f"{check.replay_calls:.2f} replayed; {len(check.mismatches)} job(s) differ"
+    checked = model_check.check(cells, options.check_jobs)
+    say(f"  {checked.jobs} jobs, {len(checked.mismatches)} differ from the model")
+    for line in checked.mismatches[:10]:
+        say(f"    {line}")
+    rows.append(
+        Row(
+            name,
+            f"real wait against the model, {checked.jobs} jobs of {checked.cells} cells: mean calls",
+            checked.real_calls,
+            goal="same calls, lag and sleeps, job by job",
+            met=checked.same,
         )
-        for line in check.mismatches[:5]:
+    )
+    say(
+        f"HTTP check: the first {options.http_jobs} draws of {len(model_check.HTTP_CELLS)} cells "
+        "through JobWait over HTTP and boto3"
+    )
+    for cell in model_check.HTTP_CELLS:
+        over_http = model_check.check([cell], options.http_jobs, over_http=True)
+        say(
+            f"  {cell.name}: {over_http.jobs} jobs, calls {over_http.real_calls:.2f}; "
+            f"{len(over_http.mismatches)} job(s) differ from the model"
+        )
+        for line in over_http.mismatches[:5]:
             say(f"    {line}")
         rows.append(
             Row(
                 name,
-                f"HTTP against replay, {cell.name}: mean calls",
-                check.http_calls,
-                reference_name="replayed",
-                reference=check.replay_calls,
-                goal="same calls and lag, job by job",
-                met=check.same,
+                f"HTTP against the model, {cell.name}: mean calls",
+                over_http.real_calls,
+                goal="same calls, lag and sleeps, job by job",
+                met=over_http.same,
             )
         )
     note = schedule.closing_note(results)
@@ -254,6 +272,7 @@ def run_many(options: argparse.Namespace) -> list[Row]:
             met=result.calls_within_bound,
         ),
         Row(name, "calls per job, max", together.max_calls),
+        *side_by_side_rows(name),
         Row(
             name,
             "calls per job, mean",
@@ -263,6 +282,54 @@ def run_many(options: argparse.Namespace) -> list[Row]:
             one_by_one.mean_calls,
         ),
     ]
+
+
+def side_by_side_rows(name: str) -> list[Row]:
+    """Issue 24: ``run_waits`` against a slow API, side by side and in one thread."""
+    bound = many_jobs.WORST_LAG_BOUND
+    rows = []
+    for latency in (many_jobs.LATENCY, 2 * many_jobs.LATENCY):
+        together = many_jobs.wait_with_latency(many_jobs.POOL_CONNECTIONS, latency=latency)
+        alone = many_jobs.wait_with_latency(1, latency=latency)
+        say(
+            f"{many_jobs.LATENCY_TARGETS} jobs, {latency * 1000:.0f} ms a call (simulated): "
+            f"worst lag {together.worst_lag:.1f} s side by side "
+            f"({many_jobs.POOL_CONNECTIONS} at a time), {alone.worst_lag:.1f} s in one thread; "
+            f"mean {together.mean_lag:.1f} / {alone.mean_lag:.1f} s"
+        )
+        rows.append(
+            Row(
+                name,
+                f"{many_jobs.LATENCY_TARGETS} jobs at {latency * 1000:.0f} ms a call: worst lag",
+                together.worst_lag,
+                "s",
+                "one thread",
+                alone.worst_lag,
+                goal=f"<= cap + call timeout ({bound:g} s)" if latency == many_jobs.LATENCY else "",
+                met=together.worst_lag <= bound if latency == many_jobs.LATENCY else None,
+            )
+        )
+    real_bound = many_jobs.REAL_CAP + many_jobs.REAL_CALL_TIMEOUT
+    together = many_jobs.wait_on_the_real_clock(many_jobs.POOL_CONNECTIONS)
+    alone = many_jobs.wait_on_the_real_clock(1)
+    say(
+        f"real clock, {many_jobs.REAL_TARGETS} jobs, 150 ms a call, cap "
+        f"{many_jobs.REAL_CAP:g} s: worst lag {together.worst_lag:.2f} s side by side, "
+        f"{alone.worst_lag:.2f} s in one thread"
+    )
+    rows.append(
+        Row(
+            name,
+            f"real clock, {many_jobs.REAL_TARGETS} jobs at 150 ms a call: worst lag",
+            together.worst_lag,
+            "s",
+            "one thread",
+            alone.worst_lag,
+            goal=f"<= cap + call timeout ({real_bound:g} s)",
+            met=together.worst_lag <= real_bound,
+        )
+    )
+    return rows
 
 
 # -- 5. log search (issue 11) -------------------------------------------------------------
@@ -326,6 +393,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--jobs", type=int, default=3000, help="simulated jobs per schedule cell (default 3000)"
     )
     parser.add_argument(
+        "--check-jobs",
+        type=int,
+        default=10,
+        help="draws of every cell checked through the real wait against the model (default 10)",
+    )
+    parser.add_argument(
         "--http-jobs",
         type=int,
         default=100,
@@ -352,8 +425,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(options.only) - set(BENCHMARKS))
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-    if options.jobs < 1 or options.pairs < 1 or options.http_jobs < 1:
-        parser.error("--jobs, --http-jobs and --pairs must be at least 1")
+    if min(options.jobs, options.pairs, options.http_jobs, options.check_jobs) < 1:
+        parser.error("--jobs, --check-jobs, --http-jobs and --pairs must be at least 1")
     return options
 
 

@@ -1,11 +1,14 @@
-"""Issue 12: the default poll schedule against fixed 10 s and 30 s polls, cell by
-cell of the grid (:mod:`benchmarks.grid`).
+"""Issues 12 and 24: the default poll schedule against fixed 10 s and 30 s polls,
+cell by cell of the grid (:mod:`benchmarks.grid`).
 
-The plugin's wait is replayed in-process
-(:func:`pytest_amplify._jobs.poll_simulation.simulate_wait`, its own schedule and jitter)
-over the same draws as the fixed polls; :mod:`benchmarks.http_check` runs three cells
-through the real wait over HTTP against the local service, which must give the same
-counts.
+Each draw is waited for by the model of the wait
+(:func:`~pytest_amplify._jobs.poll_simulation.simulate_wait`: the plugin's own
+``PollSchedule``, jitter and deadline, the calls ``JobWait`` makes), some 5 us a
+poll where the real wait, even without HTTP, takes some 300 us: thousands of jobs
+a cell over some 700 cells. :mod:`benchmarks.model_check` runs the first draws of
+every cell through the real wait and finds the same calls, lag and sleeps, job by
+job (``tests/test_wait_model.py`` does it for every family of the grid). The fixed
+polls are computed over the same draws.
 
 A fixed poll of interval T starts at a uniformly random phase: after the lookup
 its first GetJob comes at a uniform (0, T]. Over that phase a job ending R > 0
@@ -18,16 +21,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
 import math
 import random
 import statistics
 from collections.abc import Callable, Sequence
 
+from pytest_amplify._core.model import JobStatus
 from pytest_amplify._core.policies import WaitPolicy
 from pytest_amplify._core.vocabulary import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-from pytest_amplify._jobs.poll_simulation import simulate_wait
+from pytest_amplify._jobs.end_forecast import HISTORY_SIZE
+from pytest_amplify._jobs.poll_simulation import SimulatedJob, simulate_wait
+from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .grid import (
+    LATE_CALLS_FACTOR,
     MISPREDICT_CALLS_EXTRA,
     MISPREDICT_CALLS_FACTOR,
     SEEDS,
@@ -36,6 +44,7 @@ from .grid import (
     draw_jobs,
     timeout_for,
 )
+from .local import APP_ID, simulated_wait
 
 FIXED_10S = "fixed 10 s"
 FIXED_30S = "fixed 30 s"
@@ -59,19 +68,127 @@ class Outcome:
     longest_sleep: float
 
 
-def plugin_wait(draw: Draw, timeout: float) -> Outcome:
+def add_timeline(fake: FakeAmplify, branch: str, draw: Draw, commit_id: str) -> float:
+    """Put ``draw`` on ``branch`` of ``fake``: its history one job after another,
+    then the job, started ``wait_offset`` seconds before now. Returns the job's start.
+    The jobs have no steps: the wait reads none, and the service need not sign URLs."""
+    job_start = fake.clock() - draw.wait_offset
+    gap = 2 * max((d for _, d in draw.history), default=0.0)
+    for index, (status, duration) in enumerate(draw.history):
+        started = job_start - (len(draw.history) - index) * gap
+        fake.add_job(APP_ID, branch, status=status, started_at=started, duration=duration, steps=[])
+    job = draw.job
+    first_status = JobStatus.PENDING if job.runs_at > 0 else JobStatus.RUNNING
+    fake_job = fake.add_job(
+        APP_ID, branch, commit_id=commit_id, status=first_status, started_at=job_start, steps=[]
+    )
+    if job.runs_at > 0:
+        fake_job.then(JobStatus.RUNNING, after_seconds=job.runs_at)
+    fake_job.then(job.final_status, after_seconds=job.ends_at - job.runs_at)
+    return job_start
+
+
+def commit_of(cell: Cell, index: int) -> str:
+    return hashlib.sha1(f"{cell.key}/{index}".encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class RealWait:
+    """How the plugin's real wait for one draw went, and what it read from ListJobs
+    (the job's start and the history's durations), to replay the model with."""
+
+    outcome: Outcome
+    sleeps: tuple[float, ...]
+    read_start: float
+    read_durations: tuple[float, ...]
+
+
+def wait_for_draw(
+    fake: FakeAmplify,
+    clock: SimulatedClock,
+    branch: str,
+    draw: Draw,
+    commit_id: str,
+    *,
+    in_process: bool = True,
+) -> RealWait:
+    """The plugin's wait for ``draw`` (put on ``branch`` now), run to its end: its
+    calls as the service counted them, its lag (from the job's end, or the wait's
+    start if later, to the call that saw it) and its sleeps."""
+    job_start = add_timeline(fake, branch, draw, commit_id)
+    started = clock()
+    slept_before = len(clock.slept)
+    fake.reset_requests()
+    wait = simulated_wait(
+        fake,
+        clock,
+        branch,
+        commit_id=commit_id,
+        timeout=timeout_for(draw),
+        rng=random.Random(draw.jitter_seed),
+        in_process=in_process,
+    )
+    job = wait.run()
+    if job.status != draw.job.final_status:
+        raise AssertionError(f"the wait ended on {job.status}: {draw!r}")
+    if fake.calls() != wait.calls:
+        raise AssertionError(f"{fake.calls()} calls served, {wait.calls} counted: {draw!r}")
+    lag = clock() - max(started, job_start + draw.job.ends_at)
+    sleeps = tuple(clock.slept[slept_before:])
+    del clock.slept[slept_before:]  # thousands of waits: keep the list short
+    read = wait.schedule
+    return RealWait(
+        Outcome(wait.calls, lag, max(sleeps, default=0.0)),
+        sleeps,
+        read_start=job_start if read.job_start is None else read.job_start,
+        read_durations=read.forecast.centres if read.forecast is not None else (),
+    )
+
+
+def model_wait(
+    draw: Draw, *, job_start: float = 0.0, durations: Sequence[float] | None = None
+) -> tuple[Outcome, tuple[float, ...]]:
+    """The wait for ``draw`` as the in-process model replays it
+    (:func:`~pytest_amplify._jobs.poll_simulation.simulate_wait`), and its sleeps;
+    ``job_start`` and ``durations`` replay what a real wait read instead."""
+    job = draw.job
     waited = simulate_wait(
-        draw.job,
-        draw.successful_durations,
+        SimulatedJob(job.ends_at, job.runs_at, job.final_status),
+        draw.successful_durations if durations is None else durations,
         wait_starts_at=draw.wait_offset,
         first=FIRST,
         cap=CAP,
         rng=random.Random(draw.jitter_seed),
-        timeout=timeout,
+        job_start=job_start,
+        timeout=timeout_for(draw),
     )
     if waited.timed_out:
         raise AssertionError(f"the simulated wait timed out: {draw!r}")
-    return Outcome(waited.calls, waited.lag, waited.longest_sleep)
+    return Outcome(waited.calls, waited.lag, waited.longest_sleep), waited.sleeps
+
+
+# Timestamps cross HTTP with microseconds; in-process they are exact.
+READ_PRECISION = 1e-5
+
+
+def differences(real: RealWait, draw: Draw) -> str | None:
+    """How the model's replay of ``draw`` differs from the real wait's, if it does:
+    replayed with the start and durations the real wait read (which must be the
+    draw's, to the microsecond), the same calls, lag and sleeps."""
+    drawn = sorted(draw.successful_durations[:HISTORY_SIZE]) if real.read_durations else []
+    if any(abs(a - b) > READ_PRECISION for a, b in zip(real.read_durations, drawn, strict=True)):
+        return "ListJobs gave other durations than the draw's"
+    model, sleeps = model_wait(draw, job_start=real.read_start, durations=real.read_durations)
+    if model.calls != real.outcome.calls or abs(model.lag - real.outcome.lag) > READ_PRECISION:
+        return (
+            f"real wait {real.outcome.calls} calls, lag {real.outcome.lag:.6f} s; "
+            f"model {model.calls} calls, lag {model.lag:.6f} s"
+        )
+    if len(sleeps) != len(real.sleeps) or any(
+        abs(a - b) > READ_PRECISION for a, b in zip(sleeps, real.sleeps, strict=True)
+    ):
+        return "the same calls and lag, but other sleeps"
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,7 +297,16 @@ class CellResult:
         bound = self.cell.e_bound
         if bound is not None:
             goals.append(Goal("E", self.efficiency, bound, f"<= {bound:g}"))
-            if self.cell.mispredicts:
+            if self.cell.late:
+                goals.append(
+                    Goal(
+                        "calls, late",
+                        plugin.calls,
+                        LATE_CALLS_FACTOR * fixed30.calls,
+                        f"<= {LATE_CALLS_FACTOR:g} x fixed 30 s",
+                    )
+                )
+            elif self.cell.mispredicts:
                 allowed = MISPREDICT_CALLS_FACTOR * fixed30.calls + MISPREDICT_CALLS_EXTRA
                 goals.append(
                     Goal(
@@ -222,7 +348,7 @@ def run_cell(cell: Cell, jobs: int, seeds: Sequence[int] = SEEDS) -> CellResult:
     the same draws."""
     per_seed = math.ceil(jobs / len(seeds))
     draws = [draw for seed in seeds for draw in draw_jobs(cell, per_seed, seed)]
-    outcomes = [plugin_wait(draw, timeout_for(draw)) for draw in draws]
+    outcomes = [model_wait(draw)[0] for draw in draws]
     figures = {PLUGIN: Figures.sampled(outcomes)}
     for name, interval in FIXED_INTERVALS.items():
         figures[name] = Figures.fixed(draws, interval)
@@ -275,7 +401,14 @@ def run(
 
 # -- reporting ---------------------------------------------------------------------------
 
-GOAL_MEASURES = ("longest sleep", "worst lag", "calls", "E", "calls, mispredicted")
+GOAL_MEASURES = (
+    "longest sleep",
+    "worst lag",
+    "calls",
+    "E",
+    "calls, late",
+    "calls, mispredicted",
+)
 
 
 def _three(values: Sequence[float], digits: int = 1) -> str:
@@ -317,6 +450,35 @@ def grid_table(results: Sequence[CellResult]) -> str:
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([render(header), rule, *(render(row) for row in rows)])
+
+
+def family_table(results: Sequence[CellResult]) -> str:
+    """One Markdown row per family of cells (history, outcome, queue), one column per
+    build length: E and the calls against the fixed 30 s poll's, ``E / ratio``, a
+    star on a cell that misses a goal."""
+    lengths = sorted({result.cell.minutes for result in results})
+    families: dict[tuple[str, str, str], dict[float, CellResult]] = {}
+    for result in results:
+        cell = result.cell
+        families.setdefault((cell.history, cell.outcome, cell.queue), {})[cell.minutes] = result
+    names = [results[0].cell.__class__(minutes, "", "").length_name for minutes in lengths]
+    lines = [
+        "| history | outcome | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(lengths),
+    ]
+    for (history, outcome, queue), by_length in families.items():
+        shown = []
+        for minutes in lengths:
+            result = by_length.get(minutes)
+            if result is None:
+                shown.append("")
+                continue
+            ratio = result.plugin.calls / result.figures[FIXED_30S].calls
+            star = "*" if result.missed() else ""
+            shown.append(f"{result.efficiency:.2f} / {ratio:.2f}{star}")
+        what = f"{outcome}, {queue}" if queue else outcome
+        lines.append(f"| {history} | {what} | " + " | ".join(shown) + " |")
+    return "\n".join(lines)
 
 
 def goal_counts(results: Sequence[CellResult]) -> dict[str, tuple[int, int]]:

@@ -54,11 +54,18 @@ from pytest_amplify._core.vocabulary import (
 from pytest_amplify._e2e.cypress_log import log_text_lines, parse_log
 from pytest_amplify._e2e.lookup import matching, screenshot_stem
 from pytest_amplify._e2e.mochawesome import ReportProblem, parse_report
+from pytest_amplify._http.transport import POOL_CONNECTIONS
 from pytest_amplify._jobs.end_forecast import EndForecast
 from pytest_amplify._jobs.listing import ListedJob
 from pytest_amplify._jobs.poll_simulation import SimulatedJob, SimulatedWait, simulate_wait
 from pytest_amplify._jobs.resolver import JobOrigin, JobResolver
-from pytest_amplify._jobs.schedule import JITTER, NOT_STARTED, PollSchedule, extra_poll_budget
+from pytest_amplify._jobs.schedule import (
+    JITTER,
+    MAX_CALLS_RATIO,
+    MAX_EFFICIENCY,
+    NOT_STARTED,
+    PollSchedule,
+)
 from pytest_amplify._jobs.wait_all import run_waits
 from pytest_amplify._jobs.wait_endings import MANUAL_HINT, PREVIEW_CAUSES, PREVIEW_DELETED_HINT
 from pytest_amplify._jobs.waiting import JobWait
@@ -71,6 +78,7 @@ from pytest_amplify._reports.github_annotations import (
 from pytest_amplify._reports.github_summary import GITHUB_LIMIT, fenced, render
 from pytest_amplify._run import progress as _progress
 from pytest_amplify._run.progress import TerminalProgress, progress_line, terminal_progress
+from pytest_amplify._run.verdicts import ServeVerdicts
 from pytest_amplify._settings.github_event import PullRequestEvent, closed_message
 from pytest_amplify._settings.settings import OPTIONS, OPTIONS_BY_NAME
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
@@ -89,6 +97,8 @@ __all__ = [
     "LATEST",
     "MANUAL_HINT",
     "MAX_ANNOTATIONS",
+    "MAX_CALLS_RATIO",
+    "MAX_EFFICIENCY",
     "MAX_LINE",
     "MAX_UNREACHABLE",
     "MOTO_HINT",
@@ -97,6 +107,7 @@ __all__ = [
     "OPTIONS_BY_NAME",
     "OUTCOMES",
     "PIXEL_TOLERANCE",
+    "POOL_CONNECTIONS",
     "PREVIEW_CAUSES",
     "PREVIEW_DELETED_HINT",
     "SERVE_MAX_INTERVAL",
@@ -115,6 +126,7 @@ __all__ = [
     "PullRequestEvent",
     "ReportProblem",
     "ReportedWait",
+    "ServeVerdicts",
     "SimulatedJob",
     "SimulatedWait",
     "Target",
@@ -128,7 +140,6 @@ __all__ = [
     "error_annotations",
     "escape_data",
     "escape_property",
-    "extra_poll_budget",
     "fenced",
     "format_duration",
     "handed_out_job",
@@ -226,17 +237,19 @@ def handed_out_job(
     app_id: str = "d1",
     branch: str = "main",
     serve_timeout: float = DEFAULT_SERVE_TIMEOUT,
+    verdicts: ServeVerdicts | None = None,
 ) -> AmplifyJob:
     """Job ``job_id`` of ``fake`` as the plugin hands it to a test under the
     ``amplify_fake`` fixture: with the session's resolver, the service's site and
-    custom-domain URLs, and ``clock`` for the waits on its site (None: the real one)."""
+    custom-domain URLs, and ``clock`` for the waits on its site (None: the real one);
+    ``verdicts`` keeps the verdicts of its site checks, as a run does (None: none kept)."""
     connection = connection_to(fake)
     target = Target(app_id, branch, job_id, None, fake.endpoint_url, REGION)
     site_url = fill_site_url(fake.site_url_template, app_id, branch)
     answer = api_for(fake).get_job(app_id, branch, job_id)
     job = AmplifyJob.from_api(answer, app_id=app_id, branch=branch, site_url=site_url)
     wait_clock = simulated(clock) if clock is not None else WaitClock()
-    checks = SiteChecks(serve_timeout, fake.domain_url_template, wait_clock, "the test")
+    checks = SiteChecks(serve_timeout, fake.domain_url_template, wait_clock, "the test", verdicts)
     resolver = JobResolver(lambda connection: AmplifyApi(lambda: _FACTORY.client(connection)))
     return resolver.attach(job, JobOrigin(target, connection, site_url, checks))
 

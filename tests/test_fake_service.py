@@ -172,6 +172,76 @@ def test_list_jobs_is_newest_first_and_paginates(fake: FakeAmplify) -> None:
     ]
 
 
+def test_a_branch_can_list_its_jobs_oldest_first(fake: FakeAmplify) -> None:
+    # ListJobs' order is not documented: the service serves both, so both are tested.
+    fake.add_branch("d1", "main", list_order="oldest first")
+    for _ in range(5):
+        fake.add_job(app_id="d1", branch="main")
+    pages = (
+        fake.client()
+        .get_paginator("list_jobs")
+        .paginate(appId="d1", branchName="main", PaginationConfig={"PageSize": 2})
+    )
+    assert [j["jobId"] for page in pages for j in page["jobSummaries"]] == ["1", "2", "3", "4", "5"]
+    with pytest.raises(ValueError, match="list_order is one of 'newest first', 'oldest first'"):
+        fake.add_branch("d1", "other", list_order="random")
+
+
+def test_an_unlisted_job_counts_only_the_answers_that_reach_its_page(fake: FakeAmplify) -> None:
+    fake.add_branch("d1", "main", list_order="oldest first")
+    for _ in range(4):
+        fake.add_job(app_id="d1", branch="main")
+    fake.add_job(app_id="d1", branch="main", status="PENDING", listed_after=1)
+    client = fake.client()
+
+    def ids(**kwargs: object) -> list[str]:
+        answer = client.list_jobs(appId="d1", branchName="main", maxResults=2, **kwargs)
+        return [j["jobId"] for j in answer["jobSummaries"]]
+
+    first = client.list_jobs(appId="d1", branchName="main", maxResults=2)
+    assert ids() == ["1", "2"]  # the first page is far from where job 5 will be listed
+    last = client.list_jobs(
+        appId="d1", branchName="main", maxResults=2, nextToken=first["nextToken"]
+    )
+    assert [j["jobId"] for j in last["jobSummaries"]] == ["3", "4"]  # reaches it: counted
+    assert ids(nextToken=first["nextToken"]) == ["3", "4"]
+    assert "nextToken" in client.list_jobs(
+        appId="d1", branchName="main", maxResults=2, nextToken=first["nextToken"]
+    )
+
+
+def test_the_in_process_client_answers_what_http_answers(fake: FakeAmplify) -> None:
+    fake.add_job(app_id="d1", branch="main", status="RUNNING").then("SUCCEED", after_calls=1)
+    fake.add_job(app_id="d1", branch="main")
+    http, in_process = fake.client(), fake.in_process_client()
+    listed = [c.list_jobs(appId="d1", branchName="main") for c in (http, in_process)]
+    # botocore parses timestamps into datetimes; the wire carries epoch seconds.
+    assert [
+        (j["jobId"], j["status"], j["startTime"].timestamp()) for j in listed[0]["jobSummaries"]
+    ] == [(j["jobId"], j["status"], j["startTime"]) for j in listed[1]["jobSummaries"]]
+    # Both count as GetJob calls that move the job on.
+    assert (
+        in_process.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"]
+        == "RUNNING"
+    )
+    assert (
+        http.get_job(appId="d1", branchName="main", jobId="1")["job"]["summary"]["status"]
+        == "SUCCEED"
+    )
+    assert fake.calls("GetJob") == 2
+    assert fake.calls("ListJobs") == 2
+    fake.fail_next("GetJob", "LimitExceededException")
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        in_process.get_job(appId="d1", branchName="main", jobId="1")
+    assert raised.value.response["Error"]["Code"] == "LimitExceededException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    with pytest.raises(botocore.exceptions.ClientError, match="NotFoundException"):
+        in_process.get_job(appId="d1", branchName="main", jobId="9")
+    fake.hang_next("GetJob")
+    with pytest.raises(RuntimeError, match="a delay fault of GetJob needs HTTP"):
+        in_process.get_job(appId="d1", branchName="main", jobId="1")
+
+
 def test_a_new_job_stays_unlisted_for_its_first_list_calls(fake: FakeAmplify) -> None:
     fake.add_job(app_id="d1", branch="main", job_id="1")
     fake.add_job(app_id="d1", branch="main", job_id="2", status="PENDING", listed_after=2)

@@ -13,16 +13,20 @@ import os
 import re
 import subprocess
 import sys
+import threading
+from typing import Any
 
 import pytest
 
-from pytest_amplify.testing import FakeAmplify, SimulatedClock
+from benchmarks.many_jobs import WORST_LAG_BOUND, wait_with_latency
+from pytest_amplify.testing import FakeAmplify, FakeStep, SimulatedClock, typical_steps
 
 from .conftest import fake_args
 from .seam import (
     DEFAULT_MAX_POLL_INTERVAL,
     DEFAULT_POLL_INTERVAL,
     JITTER,
+    POOL_CONNECTIONS,
     JobWait,
     make_wait,
     run_waits,
@@ -166,6 +170,62 @@ def test_workers_share_one_wait_per_job_and_one_summary(
         assert any(line.startswith(f"app d2, branch {branch}, job 1: SUCCEED") for line in summary)
 
 
+WAIT_ALL_AND_SITE_CHECKS = """
+import pytest
+from pytest_amplify import assert_serves_build
+
+TARGETS = [{"branch": "done"}, {"branch": "late"}, {"branch": "later"}]
+
+@pytest.mark.parametrize("n", range(12))
+def test_release(amplify_jobs, n):
+    assert [job.succeeded for job in amplify_jobs.wait_all(TARGETS)] == [True] * 3
+
+@pytest.mark.amplify(branch="stale")
+@pytest.mark.parametrize("n", range(3))
+def test_stale_site(amplify_job, n):
+    assert_serves_build(amplify_job, timeout=3)
+"""
+
+
+def _stale_build(fake: FakeAmplify) -> None:
+    """Branch ``stale``: job 2 succeeded, but its site still serves job 1's build."""
+    for version, deployed_after in (("v1", 0.0), ("v2", None)):
+        steps = typical_steps()
+        steps[0] = FakeStep("BUILD", artifacts={"index.html": f"<h1>{version}</h1>"})
+        fake.add_job("d1", "stale", steps=steps, deployed_after=deployed_after)
+
+
+@pytest.mark.slow
+def test_workers_share_wait_all_and_site_verdicts(
+    pytester: pytest.Pytester, real_time_fake: FakeAmplify
+) -> None:
+    """Two workers: ``wait_all`` from 12 tests waits for each target once in the run
+    (the workers claim targets through the shared folder), and three checks of a
+    stale site (a 3 s bound, on the real clock) ask it once, through the same folder."""
+    pytester.makepyfile(WAIT_ALL_AND_SITE_CHECKS)
+    done = real_time_fake.add_job(app_id="d1", branch="done")
+    late = real_time_fake.add_job(app_id="d1", branch="late", status="RUNNING")
+    late.then("SUCCEED", after_calls=3)
+    later = real_time_fake.add_job(app_id="d1", branch="later", status="RUNNING")
+    later.then("SUCCEED", after_calls=5)
+    _stale_build(real_time_fake)
+    result = pytester.runpytest_subprocess(
+        *fake_args(real_time_fake),
+        "--amplify-app-id=d1",
+        "--amplify-poll-interval=0.1s",
+        "--amplify-max-poll-interval=0.2s",
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        "2",
+    )
+    result.assert_outcomes(passed=12, failed=3)
+    served = (done.get_calls_served, late.get_calls_served, later.get_calls_served)
+    assert served == (1, 4, 6), "one wait per target in the whole run"
+    assert 2 <= real_time_fake.calls("GetSitePage") <= 4, "requests at 0, 2 and 3 s: one check's"
+    assert result.stdout.str().count("the verdict of the same check in") == 2
+
+
 # -- fewer calls, sooner detection --------------------------------------------------------
 
 # A capped, jittered poll: no job is seen later than this after it ends.
@@ -242,3 +302,40 @@ def test_waiting_for_many_jobs_at_once_takes_the_slowest_and_few_calls_each(
     for branch, length in lengths.items():
         every_30s = fixed_poll(Build(30, length, ()), 30.0)
         assert calls_on(fake, branch) <= every_30s.calls + NO_HISTORY_EXTRA_CALLS, branch
+
+
+# -- side by side (issue 24) --------------------------------------------------------------
+
+
+def test_waits_poll_side_by_side_against_a_slow_api() -> None:
+    """60 jobs whose every call takes 1 s (simulated): one thread polling them in turn
+    needs a minute a round and sees a job up to two caps late; side by side, within the
+    cap plus one call's timeout (``benchmarks/many_jobs.py`` runs 200 at 150 and 300 ms)."""
+    together = wait_with_latency(POOL_CONNECTIONS, targets=60, latency=1.0)
+    assert together.worst_lag <= WORST_LAG_BOUND
+    one_thread = wait_with_latency(1, targets=60, latency=1.0)
+    assert one_thread.worst_lag > WORST_LAG_BOUND, "the control: one thread falls behind"
+
+
+def test_the_polls_of_several_waits_really_run_at_the_same_time(
+    fake: FakeAmplify, clock: SimulatedClock
+) -> None:
+    """Ten waits' first polls meet at a barrier: only polls running at the same time
+    get through it (one after the other, the first would wait there alone)."""
+    meeting = threading.Barrier(POOL_CONNECTIONS, timeout=10)
+    waits = []
+    for index in range(POOL_CONNECTIONS):
+        fake.add_job("d1", f"b{index}", commit_id="c" * 40)
+        wait = make_wait(fake, clock, branch=f"b{index}", commit_id="c" * 40, seed=index)
+        list_jobs = wait.api.list_jobs
+
+        def meet_then_list(*args: object, list_jobs: Any = list_jobs, **kwargs: object) -> Any:
+            meeting.wait()
+            return list_jobs(*args, **kwargs)
+
+        wait.api.list_jobs = meet_then_list  # type: ignore[method-assign]
+        waits.append(wait)
+    results = run_waits(waits)
+    assert [job.succeeded for job in results] == [True] * POOL_CONNECTIONS  # type: ignore[union-attr]
+    assert fake.calls("ListJobs") == POOL_CONNECTIONS
+    assert not [t for t in threading.enumerate() if t.name.startswith("pytest-amplify-poll")]

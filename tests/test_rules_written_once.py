@@ -186,7 +186,8 @@ def test_a_trickling_page_cannot_hold_assert_serves_build_past_its_bound(
     assert time.monotonic() - started < 3.0
     message = str(raised.value)
     assert "within timeout=2s" in message
-    assert "no complete answer within 2s" in message
+    # Each request has its own bound: a quarter of what is left, at least a second.
+    assert "no complete answer within 1s" in message
 
 
 # -- 4. content decoding of downloads --------------------------------------------------

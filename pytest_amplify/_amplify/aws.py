@@ -127,6 +127,7 @@ class ClientFactory:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._creating = threading.Lock()
         self._sessions: dict[tuple[Any, ...], boto3.session.Session] = {}
         self._clients: dict[tuple[Any, ...], AmplifyClient] = {}
         self._regions: dict[Connection, str] = {}
@@ -183,19 +184,31 @@ class ClientFactory:
         owns them), and each call sent by ``_transport`` within the limit the caller
         sets with ``_transport.call_limit`` (:data:`READ_TIMEOUT` by default), in all,
         whatever the server does."""
-        from botocore.config import Config
-
-        from .._http.transport import BoundedSession
-
         key = (connection, "plugin")
         with self._lock:
             cached = self._clients.get(key)
         if cached is not None:
             return cached
+        # boto3's sessions are not thread-safe: one client made at a time, once
+        # (wait_all's polls ask for it from several threads).
+        with self._creating:
+            with self._lock:
+                cached = self._clients.get(key)
+            if cached is not None:
+                return cached
+            return self._new_client(connection, key)
+
+    def _new_client(self, connection: Connection, key: tuple[Any, ...]) -> AmplifyClient:
+        from botocore.config import Config
+
+        from .._http.transport import POOL_CONNECTIONS, BoundedSession
+
         region = self.region(connection)
         session = self.session(connection)
         config = Config(
-            retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=_user_agent()
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            user_agent_extra=_user_agent(),
+            max_pool_connections=POOL_CONNECTIONS,
         )
         with _config_errors(connection):
             client = session.client(

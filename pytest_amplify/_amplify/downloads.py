@@ -18,7 +18,7 @@ import contextlib
 import dataclasses
 import os
 import re
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from .._core.clock import WaitClock
@@ -237,11 +237,18 @@ class Fetcher:
             chunks.close()
 
     def get_page(
-        self, url: str, *, headers: Mapping[str, str], max_bytes: int, timeout: float
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        max_bytes: int,
+        timeout: float,
+        each_hop: Callable[[str], str] | None = None,
     ) -> PageAnswer:
         """One GET of a web page as a browser sees it: redirects followed, the body
         decoded, no retry (the caller asks again later), at most ``max_bytes`` of the
-        body read, the whole within ``timeout`` seconds. A failed request raises
+        body read, the whole within ``timeout`` seconds; ``each_hop`` rewrites the URL
+        of the request and of every redirect's. A failed request raises
         :class:`AmplifyFetchError` saying what failed."""
         from .._http.transport import RequestFailed
         from .._http.watch import Limits
@@ -259,6 +266,7 @@ class Fetcher:
                 read_timeout=timeout,
                 connect_timeout=min(self.connect_timeout, timeout),
                 redirects=MAX_REDIRECTS,
+                each_hop=each_hop,
             ) as answer:
                 for chunk in answer.chunks(PAGE_CHUNK):
                     chunks.append(chunk)

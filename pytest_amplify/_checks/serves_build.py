@@ -8,13 +8,21 @@ deployment too. So the check looks for something only this build has: a file of
 its BUILD artifacts whose bytes differ from the previous build's, or what the
 user expects of a page (the commit id in ``/version.json``). 404s and 5xx while
 waiting are a deploy propagating; 401, 403 and 407 are not going to change.
+
+A stale site costs the whole bound, so a check is made once per run: the same job,
+URLs, expectation and bound get the first verdict at once, from any xdist worker
+(``SiteChecks.verdicts``). Each request has a bound of its own (a quarter of what
+is left, at most 15 s), so one hung connection costs little of the whole, and the
+branch URL and custom domains are asked side by side.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .._amplify.downloads import Fetcher, default_fetcher
@@ -24,12 +32,17 @@ from .._core.model import AmplifyJob
 from .._core.policies import SiteChecks
 from .._core.redact import logger, redact_text
 from .._core.vocabulary import DEFAULT_SERVE_TIMEOUT, fill_domain_url
+from .._http.transport import POOL_CONNECTIONS
 from .build_expectations import BodyCheck, Check, Expectation, file_check
 from .site_probe import SiteAnswer, ask, page_url, shown_url
 
 FIRST_INTERVAL = 2.0
 MAX_INTERVAL = 15.0
+# A request's own bound: at most this, and at most this share of what is left of
+# the whole (a hung connection then costs a quarter, and three more requests fit);
+# at least a second while that much is left, and never past the whole bound.
 PROBE_TIMEOUT = 15.0
+PROBE_SHARE = 0.25
 MIN_PROBE_TIMEOUT = 1.0
 # Waiting cannot change these: the site wants credentials (basic auth on the branch),
 # a firewall refuses, or a proxy wants credentials.
@@ -50,6 +63,9 @@ class ServedBuild:
     requests: int
     waited: float
     notes: tuple[str, ...] = ()
+    # The test whose check this verdict is, when the same check was made earlier in
+    # the run (the figures are that check's); None when this call asked the site.
+    first_check: str | None = None
 
 
 @dataclasses.dataclass
@@ -75,7 +91,8 @@ class _Site:
 
 class _SiteWait:
     """Asks every site that has not served the build yet, on a growing interval,
-    until all have or the deadline comes (the last request at the deadline)."""
+    until all have or the deadline comes (the last round a second before it); no
+    request outlasts the deadline."""
 
     def __init__(
         self,
@@ -95,15 +112,26 @@ class _SiteWait:
     def time_left(self) -> float:
         return self.deadline - self.clock.monotonic()
 
+    def probe_timeout(self) -> float:
+        left = self.time_left()
+        return min(left, max(MIN_PROBE_TIMEOUT, min(PROBE_TIMEOUT, PROBE_SHARE * left)))
+
+    def _ask(self, site: _Site, timeout: float) -> SiteAnswer:
+        site.requests += 1
+        return ask(self.fetcher, site.url, max_bytes=self.check.max_bytes, timeout=timeout)
+
     def ask_all(self) -> bool:
-        """One round; True when nothing is left to wait for."""
-        for site in self.sites:
-            if site.served:
-                continue
-            timeout = max(MIN_PROBE_TIMEOUT, min(PROBE_TIMEOUT, self.time_left()))
-            site.requests += 1
-            answer = ask(self.fetcher, site.url, max_bytes=self.check.max_bytes, timeout=timeout)
+        """One round, the sites side by side; True when nothing is left to wait for."""
+        pending = [site for site in self.sites if not site.served]
+        timeout = self.probe_timeout()
+        if len(pending) == 1:
+            answers = [self._ask(pending[0], timeout)]
+        else:
+            with ThreadPoolExecutor(min(len(pending), POOL_CONNECTIONS)) as pool:
+                answers = list(pool.map(lambda site: self._ask(site, timeout), pending))
+        for site, answer in zip(pending, answers, strict=True):
             site.answer = answer
+            logger.debug("%s %s: %s", site.label, shown_url(site.url), answer.describe())
             if answer.status == 200:
                 mismatch = self.check.mismatch(answer)
                 site.served = mismatch is None
@@ -111,21 +139,21 @@ class _SiteWait:
             elif answer.status in REFUSED_STATUSES:
                 site.mismatch = "refused"
                 self.refused = site
-                return True
             else:
                 # A deploy propagating: a path not there yet, an edge not ready.
                 site.mismatch = "not served yet" if answer.status else "no answer yet"
-            logger.debug("%s %s: %s", site.label, shown_url(site.url), answer.describe())
-        return all(site.served for site in self.sites)
+        return self.refused is not None or all(site.served for site in self.sites)
 
     def run(self) -> bool:
         from tenacity import Retrying, retry_if_result
         from tenacity.wait import wait_exponential
 
         growing = wait_exponential(multiplier=FIRST_INTERVAL, exp_base=1.5, max=MAX_INTERVAL)
+        # The last round starts a request's least bound before the deadline, so that
+        # it may still end within the bound; after it, no time is left for another.
         retrying = Retrying(
-            stop=lambda state: self.time_left() <= 0,
-            wait=lambda state: max(0.0, min(growing(state), self.time_left())),
+            stop=lambda state: self.time_left() <= MIN_PROBE_TIMEOUT,
+            wait=lambda state: max(0.0, min(growing(state), self.time_left() - MIN_PROBE_TIMEOUT)),
             retry=retry_if_result(lambda done: not done),
             sleep=self.clock.sleep,
             retry_error_callback=lambda state: False,
@@ -242,55 +270,131 @@ def assert_serves_build(
         else SiteChecks(DEFAULT_SERVE_TIMEOUT)
     )
     bound = checks.timeout if timeout is None else float(timeout)
-    started = checks.clock.monotonic()
-    fetcher = fetcher or default_fetcher()
-    notes: list[str] = []
-    try:
-        check: Check = (
-            BodyCheck(path or "/", expect)
-            if expect is not None
-            else file_check(job, step, files, fetcher, notes)
-        )
-        sites = _sites(job, check.path, custom_domains, checks, notes)
-    except AmplifyAssertionError:
-        raise
-    except AmplifyError as exc:
-        raise AmplifyAssertionError(
-            f"{job.describe()}: could not prepare the check of its site: {exc}"
-        ) from None
-    # Notes may quote errors that quote URLs.
-    notes = [redact_text(note) for note in notes]
-    for note in notes:
-        logger.warning("assert_serves_build: %s: %s", job.describe(), note)
-    wait = _SiteWait(sites, check, fetcher, checks, started + bound)
-    done = wait.run()
-    waited = max(0.0, checks.clock.monotonic() - started)
-    requests = sum(site.requests for site in sites)
-    if wait.refused is not None or not done:
-        limit = (
-            f"timeout={format_duration(bound)}"
-            if timeout is not None
-            else f"amplify_serve_timeout = {format_duration(bound)} (from {checks.timeout_source})"
-        )
-        raise AmplifyAssertionError(
-            *_failure(
+    limit = (
+        f"timeout={format_duration(bound)}"
+        if timeout is not None
+        else f"amplify_serve_timeout = {format_duration(bound)} (from {checks.timeout_source})"
+    )
+    site_check = _SiteCheck(
+        job, path, expect, files, step, custom_domains, checks, bound, limit, fetcher
+    )
+    if checks.verdicts is None:
+        verdict, first = site_check.decide(), None
+    else:
+        key, shareable = site_check.key()
+        verdict, first = checks.verdicts.once(key, shareable, site_check.decide)
+    failure = verdict.get("failure")
+    if failure is not None:
+        lines = [str(line) for line in failure]
+        if first is not None:
+            lines[0] = f"{lines[0]} (the verdict of the same check in {first}: checked once a run)"
+        raise AmplifyAssertionError(*lines)
+    served = verdict["served"]
+    return ServedBuild(
+        path=served["path"],
+        expected=served["expected"],
+        urls=tuple(served["urls"]),
+        requests=served["requests"],
+        waited=served["waited"],
+        notes=tuple(served["notes"]),
+        first_check=first,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _SiteCheck:
+    """One ``assert_serves_build`` call: its key among the run's verdicts, and the
+    check itself, whose verdict is plain data (what was served, or the failure's
+    lines) so that other xdist workers can read it."""
+
+    job: AmplifyJob
+    path: str | None
+    expect: Expectation | None
+    files: Mapping[str, str] | None
+    step: str
+    custom_domains: bool
+    checks: SiteChecks
+    bound: float
+    limit: str
+    fetcher: Fetcher | None
+
+    def key(self) -> tuple[str, bool]:
+        """What makes two checks the same: the job, its URLs, the expectation and the
+        bound. Regexes compare by pattern and flags, callables by identity: a
+        module-level function by its name (the same in every worker), any other
+        callable by the object (in this process only)."""
+        expect = self.expect
+        shareable = True
+        described: object
+        if expect is None or isinstance(expect, str):
+            described = expect
+        elif isinstance(expect, re.Pattern):
+            described = ["regex", repr(expect.pattern), expect.flags]
+        else:
+            name = f"{getattr(expect, '__module__', '')}.{getattr(expect, '__qualname__', '')}"
+            if (
+                "<" in name
+                or not getattr(expect, "__qualname__", "")
+                or hasattr(expect, "__self__")
+            ):
+                shareable, described = False, ["callable", id(expect)]
+            else:
+                described = ["callable", name]
+        job = self.job
+        parts = [
+            [job.app_id, job.branch, job.job_id, job.region, job.branch_url],
+            [self.custom_domains, self.checks.domain_url if self.custom_domains else None],
+            [self.path, described, sorted((self.files or {}).items()), self.step],
+            self.bound,
+        ]
+        return json.dumps(parts), shareable
+
+    def decide(self) -> dict[str, Any]:
+        job, checks = self.job, self.checks
+        started = checks.clock.monotonic()
+        fetcher = self.fetcher or default_fetcher()
+        notes: list[str] = []
+        try:
+            check: Check = (
+                BodyCheck(self.path or "/", self.expect)
+                if self.expect is not None
+                else file_check(job, self.step, self.files, fetcher, notes)
+            )
+            sites = _sites(job, check.path, self.custom_domains, checks, notes)
+        except AmplifyAssertionError:
+            raise
+        except AmplifyError as exc:
+            raise AmplifyAssertionError(
+                f"{job.describe()}: could not prepare the check of its site: {exc}"
+            ) from None
+        # Notes may quote errors that quote URLs.
+        notes = [redact_text(note) for note in notes]
+        for note in notes:
+            logger.warning("assert_serves_build: %s: %s", job.describe(), note)
+        wait = _SiteWait(sites, check, fetcher, checks, started + self.bound)
+        done = wait.run()
+        requests = sum(site.requests for site in sites)
+        if wait.refused is not None or not done:
+            lines = _failure(
                 job,
                 check,
                 sites=sites,
                 refused=wait.refused,
-                limit=limit,
+                limit=self.limit,
                 requests=requests,
                 notes=notes,
             )
-        )
-    return ServedBuild(
-        path=check.path,
-        expected=redact_text(check.expected()),
-        urls=tuple(shown_url(site.url) for site in sites),
-        requests=requests,
-        waited=waited,
-        notes=tuple(notes),
-    )
+            # Kept as plain data, perhaps in a file other workers read: redacted now.
+            return {"failure": [redact_text(line) for line in lines]}
+        served = {
+            "path": check.path,
+            "expected": redact_text(check.expected()),
+            "urls": [shown_url(site.url) for site in sites],
+            "requests": requests,
+            "waited": max(0.0, checks.clock.monotonic() - started),
+            "notes": notes,
+        }
+        return {"served": served}
 
 
 def _failure(

@@ -36,9 +36,20 @@ def page_url(base: str, path: str) -> str:
 
 
 def cache_busted(url: str, token: str) -> str:
+    """``url`` with the cache-busting parameter ``token`` (in place of one it has: a
+    redirect may hand the last one back)."""
     parts = urlsplit(url)
-    extra = f"{CACHE_BUST_PARAMETER}={token}"
-    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+    kept = [
+        pair
+        for pair in parts.query.split("&")
+        if pair and pair.split("=", 1)[0] != CACHE_BUST_PARAMETER
+    ]
+    query = "&".join([*kept, f"{CACHE_BUST_PARAMETER}={token}"])
+    return urlunsplit(parts._replace(query=query))
+
+
+def _fresh_cache_bust(url: str) -> str:
+    return cache_busted(url, uuid.uuid4().hex[:12])
 
 
 def shown_url(url: str) -> str:
@@ -79,13 +90,15 @@ class SiteAnswer:
 
 
 def ask(fetcher: Fetcher, url: str, *, max_bytes: int, timeout: float) -> SiteAnswer:
-    """GET ``url`` once, past the caches; a failed connection is an answer too."""
+    """GET ``url`` once, past the caches (every hop of a redirect carries a
+    cache-busting parameter of its own); a failed connection is an answer too."""
     try:
         page = fetcher.get_page(
-            cache_busted(url, uuid.uuid4().hex[:12]),
+            url,
             headers=NO_CACHE_HEADERS,
             max_bytes=max_bytes,
             timeout=timeout,
+            each_hop=_fresh_cache_bust,
         )
     except AmplifyFetchError as exc:
         return SiteAnswer(None, problem=str(exc))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .clock import WaitClock
@@ -73,15 +73,28 @@ class NoProgress:
         return None
 
 
+class SiteVerdicts(Protocol):
+    """The run's verdicts of site checks, one per check: ``once`` returns the verdict
+    for ``key`` (plain data), deciding it with ``decide`` the first time in the run,
+    and where that first time was (a test's id) when it was not this call. A
+    ``shareable`` key means the same in every process of the run (xdist workers)."""
+
+    def once(
+        self, key: str, shareable: bool, decide: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], str | None]: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class SiteChecks:
     """How a job's site is checked (``assert_serves_build``): the bound of the wait,
-    where custom domains are reached (``{domain}`` is the host name), and the clock."""
+    where custom domains are reached (``{domain}`` is the host name), the clock, and
+    the run's verdicts (None: every check asks the site)."""
 
     timeout: float
     domain_url: str = DEFAULT_DOMAIN_URL
     clock: WaitClock = dataclasses.field(default_factory=WaitClock)
     timeout_source: str = "default"
+    verdicts: SiteVerdicts | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,7 +29,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 if TYPE_CHECKING:
     import urllib3
@@ -38,6 +38,10 @@ from .content_encoding import ACCEPTED_ENCODINGS, UndecodableBody, decoder
 from .watch import Limits, Watch, watch_socket, watching
 
 CONNECT_TIMEOUT = 5.0
+# Connections kept to a host, as botocore's own pool keeps (its max_pool_connections
+# default): as many calls may run side by side (amplify_jobs.wait_all) without
+# opening a connection each.
+POOL_CONNECTIONS = 10
 _local = threading.local()  # the limit of the API calls this thread makes
 
 
@@ -107,7 +111,7 @@ def _failure(exc: BaseException, watch: Watch) -> RequestFailed:
     import urllib3.exceptions as errors
 
     if isinstance(exc, errors.MaxRetryError) and exc.reason is not None:
-        exc = exc.reason  # redirects are followed with retries off: the failure inside
+        exc = exc.reason  # urllib3 wraps what failed when it retries: the failure inside
     if watch.fired:
         return RequestFailed("timeout", f"{watch.fired} ({watch.describe()})")
     if isinstance(exc, socket.gaierror):
@@ -142,7 +146,10 @@ class Transport:
             pool = self._pools.get(proxy)
             if pool is None:
                 ca_bundle = self._ca_bundle or (self._environ or {}).get("AWS_CA_BUNDLE")
-                kwargs: dict[str, Any] = {"ca_certs": ca_bundle or get_cert_path(True)}
+                kwargs: dict[str, Any] = {
+                    "ca_certs": ca_bundle or get_cert_path(True),
+                    "maxsize": POOL_CONNECTIONS,
+                }
                 if proxy:
                     pool = urllib3.ProxyManager(proxy, proxy_headers=_proxy_auth(proxy), **kwargs)
                 else:
@@ -164,43 +171,32 @@ class Transport:
         read_timeout: float,
         connect_timeout: float = CONNECT_TIMEOUT,
         redirects: int = 0,
+        each_hop: Callable[[str], str] | None = None,
     ) -> Iterator[Answer]:
         """An answer whose body is still to be read; urllib3's failures (the watch's
         first) become :class:`RequestFailed`. ``decode`` says whether its body is
         decoded (``Content-Encoding``: downloads, pages) or kept as sent (API answers,
-        which botocore reads itself); ``redirects`` is how many are followed."""
+        which botocore reads itself); ``redirects`` is how many are followed, within
+        the same limits; ``each_hop`` rewrites the URL of every request sent, the
+        first and each redirect's (a page's cache-busting parameter)."""
         import urllib3
 
         limit = min(t for t in (limits.total, read_timeout) if t is not None)
         # The watch cuts the request at its limit; the socket's own timeout is the
         # backstop (a second later, so that the watch's message is the one shown).
         timeout = urllib3.Timeout(connect=min(connect_timeout, limit), read=limit + 1.0)
-        retries: Any = False
-        if redirects:
-            retries = urllib3.Retry(
-                total=None,
-                connect=0,
-                read=0,
-                status=0,
-                other=0,
-                redirect=redirects,
-                raise_on_redirect=False,
-            )
         if decode:
             headers = {"Accept-Encoding": ACCEPTED_ENCODINGS, **(headers or {})}
         with Watch(limits) as watch:
             try:
                 with watching(watch):
-                    response = self.pool(url).urlopen(
+                    response = self._follow(
                         method,
-                        url,
-                        body=body,
+                        each_hop(url) if each_hop else url,
+                        redirects,
+                        each_hop,
                         headers=headers,
-                        retries=retries,
-                        redirect=bool(redirects),
-                        assert_same_host=False,
-                        preload_content=False,
-                        decode_content=False,
+                        body=body,
                         timeout=timeout,
                     )
             except Exception as exc:
@@ -223,6 +219,45 @@ class Transport:
                     # Unread data would spoil the connection for the next request.
                     response.close()
                 response.release_conn()
+
+    def _follow(
+        self,
+        method: str,
+        url: str,
+        redirects: int,
+        each_hop: Callable[[str], str] | None,
+        **kwargs: Any,
+    ) -> urllib3.BaseHTTPResponse:
+        """Send the request, and follow up to ``redirects`` redirects one hop at a
+        time (as urllib3 would: 303 turns into a GET, credentials stay on their host),
+        each through the pool of its own URL, rewritten by ``each_hop``."""
+        while True:
+            response = self.pool(url).urlopen(
+                method,
+                url,
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                **kwargs,
+            )
+            location = response.get_redirect_location() if redirects else None
+            if not location:
+                return response
+            redirects -= 1
+            response.drain_conn()
+            response.release_conn()
+            target = urljoin(url, location)
+            if response.status == 303 and method != "HEAD":
+                method, kwargs["body"] = "GET", None
+            if kwargs.get("headers") and _origin(target) != _origin(url):
+                kwargs["headers"] = {
+                    name: value
+                    for name, value in kwargs["headers"].items()
+                    if name.lower() not in _CREDENTIAL_HEADERS
+                }
+            url = each_hop(target) if each_hop else target
 
     def send_aws(self, request: Any, limit: float) -> Any:
         """Send a request botocore signed, read within ``limit`` seconds in all;
@@ -297,6 +332,15 @@ class _Body:
 
     def stream(self, **kwargs: Any) -> Iterator[bytes]:
         yield self._data
+
+
+# What urllib3 keeps from another host when it follows a redirect.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.hostname, parts.port
 
 
 def _proxy_auth(proxy: str) -> dict[str, str]:

@@ -85,6 +85,20 @@ class EndForecast:
             total += math.erf(z) if -6 < z < 6 else math.copysign(1.0, z)
         return 0.5 + total / (2 * len(self.centres))
 
+    def quantile(self, share: float) -> float:
+        """The age by which the job has ended with probability ``share``."""
+        low = min(c - 2 * TAIL_WIDTHS * w for c, w in self._bumps)
+        high = max(c + 2 * TAIL_WIDTHS * w for c, w in self._bumps)
+        for _ in range(MAX_STEPS):
+            if high - low <= INTERVAL_PRECISION:
+                break
+            middle = (low + high) / 2
+            if self.cdf(middle) < share:
+                low = middle
+            else:
+                high = middle
+        return high
+
     def plan(self, age: float, first: float, cap: float, extra_polls: float) -> PollPlan | None:
         """How the forecast shortens intervals from ``age`` on, adding about
         ``extra_polls`` polls to a poll every ``cap`` seconds; None when it adds none.

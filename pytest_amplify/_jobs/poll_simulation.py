@@ -1,10 +1,14 @@
-"""A wait replayed on a simulated job, in-process: what :class:`JobWait` does
-(one ListJobs to find the job, then GetJob on the :class:`PollSchedule`), without
-HTTP, so that many thousand waits can be counted in seconds.
+"""The benchmark's model of a wait, in-process: what :class:`JobWait` does (one
+ListJobs to find the job, then GetJob on the :class:`PollSchedule`), without the
+calls, so that the grid's hundreds of cells of thousands of jobs count in minutes
+(some 5 us a poll, where the real wait takes some 300 us even without HTTP).
 
-The calls and the lag are the ones the real wait makes against the local service
-for the same job, history and jitter seed; ``benchmarks/http_check.py`` checks
-that on a few cells, and the counting tests use it to guard the schedule's rules.
+It must make the calls the real wait makes, with the same lag and sleeps, for the
+same job, history and jitter seed: ``tests/test_wait_model.py`` holds that for
+every family of the benchmark's grid (the real wait through the local service's
+in-process client), ``benchmarks/model_check.py`` for the first draws of every
+cell and for three cells over HTTP, and the counting tests use it to guard the
+schedule's rules.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Each wait is a tenacity ``Retrying`` driven one step at a time (``Retrying.iter``):
 its stop, wait and retry strategies decide, while the clock and the sleep are
-injected. Driving it step by step lets one thread wait for many jobs at once
-(``_wait_all.run_waits``) and lets tests run whole waits in simulated time.
+injected. Driving it step by step lets ``wait_all.run_waits`` keep many waits'
+schedules at once (their polls side by side) and lets tests run whole waits in
+simulated time.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .._core.policies import InsideJob, NoProgress, WaitPolicy, WaitProgress
 from .._core.redact import logger
 from .._core.target import Target, describe_job
 from .._core.vocabulary import LATEST
-from .listing import ListedJob, find_in_listing, history, successful_durations
+from .listing import BranchListing, ListedJob, successful_durations
 from .schedule import PollSchedule
 from .wait_endings import (
     PREVIEW_DELETED_HINT,
@@ -146,6 +147,7 @@ class JobWait:
         self.branch_seen = False
         self.waiting_for_branch = False
         self.manual_jobs_listed = False
+        self.listing = BranchListing(api, target)
         self._retrying = Retrying(
             stop=_StopAtDeadline(self) | _StopWhenUnreachable(self),
             wait=_ScheduledWait(self),
@@ -187,6 +189,10 @@ class JobWait:
     def advance(self) -> float | AmplifyJob:
         """Poll when it is time; return the finished job, or the seconds to sleep."""
         __tracebackhide__ = True
+        if not self._retrying.statistics:
+            # tenacity keeps its statistics per thread: a wait polled from another
+            # thread (wait_all's pool) starts them there.
+            self._retrying.begin()
         action = self._retrying.iter(self._state)
         while isinstance(action, DoAttempt):
             try:
@@ -276,12 +282,10 @@ class JobWait:
 
     def _poll(self) -> PollOutcome:
         if self.job_id is None:
-            listed, first_page = find_in_listing(
-                self.api, self.target, timeout=self._call_timeout()
-            )
+            listed = self.listing.look(timeout=self._call_timeout())
             if listed is None:
                 self.waiting_to_be_listed = True
-                self.manual_jobs_listed = any(job.manual for job in first_page)
+                self.manual_jobs_listed = any(job.manual for job in self.listing.recent)
                 return PollOutcome()
             self.waiting_to_be_listed = False
             self.job_id = listed.job_id
@@ -289,8 +293,9 @@ class JobWait:
             self.job_start = listed.start_time.timestamp() if listed.start_time else None
             self._check_not_inside(listed.status)
             if not is_finished(listed.status):
-                # The summary already says it runs: no GetJob until the next poll.
-                self._learn(first_page)
+                # The summary already says it runs: no GetJob until the next poll; the
+                # jobs just read are the history.
+                self._learn(self.listing.recent)
                 return PollOutcome(listed=listed)
         assert self.job_id is not None
         answer = self.api.get_job(
@@ -329,12 +334,13 @@ class JobWait:
             logger.debug("%s: %s", self.describe_job(), self.schedule.describe(now))
 
     def _fetch_history(self) -> None:
-        """One ListJobs page for how long the branch's jobs take; optional, so a
-        failure here only costs the smarter schedule. A transient one is tried again
-        at the next polls (no sleep of its own), up to MAX_HISTORY_TRIES."""
+        """The branch's newest jobs, for how long its jobs take (one ListJobs page
+        when it lists the newest first); optional, so a failure here only costs the
+        smarter schedule. A transient one is tried again at the next polls (no sleep
+        of its own), up to MAX_HISTORY_TRIES."""
         self.history_tries += 1
         try:
-            listing = history(self.api, self.target, timeout=self._call_timeout())
+            listing = self.listing.history(timeout=self._call_timeout())
         except Exception as exc:
             problem = classify(exc, "ListJobs", self.describe_job())
             if problem is None:
@@ -357,22 +363,33 @@ class JobWait:
         raise timeout_error(self, problem if last_failed else None)
 
 
-def sleep_showing_progress(clock: WaitClock, waits: Sequence[JobWait], seconds: float) -> None:
+def sleep_showing_progress(
+    clock: WaitClock,
+    waits: Sequence[JobWait],
+    seconds: float,
+    shown_by: Sequence[WaitProgress] | None = None,
+) -> None:
     """Sleep ``seconds`` on ``clock``, waking when a wait's next progress line is due:
     a line comes at least every progress interval, however far apart the polls are
     (amplify_max_poll_interval may be an hour; a CI job that prints nothing for
-    minutes may be ended)."""
+    minutes may be ended). ``shown_by`` is what shows each wait's progress, when not
+    its own ``progress`` (``wait_all`` keeps them while its polls run elsewhere)."""
+    shows = list(shown_by) if shown_by is not None else [wait.progress for wait in waits]
     end = clock.monotonic() + seconds
     woke = False
     while True:
-        due = [(when, wait) for wait in waits if (when := wait.progress.due()) is not None]
-        when, wait = min(due, key=lambda pair: pair[0], default=(end, None))
-        if wait is None or when >= end:
+        due = [
+            (when, wait, show)
+            for wait, show in zip(waits, shows, strict=True)
+            if (when := show.due()) is not None
+        ]
+        when, wait, show = min(due, key=lambda entry: entry[0], default=(end, None, None))
+        if wait is None or show is None or when >= end:
             break
         clock.sleep(max(0.0, when - clock.monotonic()))
         woke = True
-        wait.progress.update(wait)
-        later = wait.progress.due()
+        show.update(wait)
+        later = show.due()
         if later is None or later <= when:
             break  # no line was due after all: never wake in a loop
     # Without a wake-up, exactly the sleep asked for.

@@ -27,6 +27,7 @@ from .._settings.keywords import apply_marker, marker_kwargs
 from .._settings.overrides import OverrideStack
 from .._settings.settings import Settings
 from .._settings.sources import apply_deferred
+from .verdicts import ServeVerdicts
 
 if TYPE_CHECKING:
     import pytest
@@ -67,11 +68,16 @@ class AmplifySession:
         self._shared_directories: set[str] = set()
         self._event: GitHubEvent | AmplifyConfigError | None = None
         self._event_read = False
+        self.serve_verdicts = ServeVerdicts(self._current_test, lambda: self._shared)
 
     @property
     def current_item(self) -> pytest.Item | None:
         """The test running now, if any."""
         return self._current_item()
+
+    def _current_test(self) -> str:
+        item = self.current_item
+        return item.nodeid if item is not None else "this run"
 
     # -- settings and targets ----------------------------------------------------------
 
@@ -190,6 +196,7 @@ class AmplifySession:
             settings.domain_url.value,
             self.clock(),
             settings.serve_timeout.source,
+            self.serve_verdicts,
         )
         reports = E2eReports(settings.e2e_report.value, settings.e2e_report.source)
         origin = JobOrigin(

@@ -1,7 +1,8 @@
-"""One wait per target for all pytest-xdist workers of a run.
+"""Work done once for all pytest-xdist workers of a run: each wait for a target,
+each verdict of a site check.
 
 Each xdist worker is a session of its own, so without this N workers poll the
-same job N times. The first worker to need a target takes a file lock and waits;
+same job N times. The first worker to need a result takes a file lock and works;
 the others block on the lock and then read its result. This is the pattern
 xdist documents for session work done once: a lock and a JSON file in the folder
 the run's workers share (``getbasetemp().parent``), named after the run's
@@ -16,11 +17,13 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .._core.records import WaitRecord
 from .._core.target import Target
 
 DIRECTORY_PREFIX = "pytest-amplify-"
+T = TypeVar("T")
 
 
 def run_directory(shared_root: Path, run_id: str) -> Path:
@@ -34,15 +37,14 @@ def for_worker(workerinput: dict[str, object], shared_root: Path) -> SharedWaits
 
 
 class SharedWaits:
-    """Waits shared through files in ``directory`` (one per run)."""
+    """Results shared through files in ``directory`` (one per run)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.waited = 0  # waits this process did itself
+        self.waited = 0  # results this process worked out itself
         self.read = 0  # results another worker left
 
-    def _paths(self, target: Target) -> tuple[Path, Path]:
-        key = json.dumps(target.to_dict(), sort_keys=True)
+    def _paths(self, key: str) -> tuple[Path, Path]:
         name = hashlib.sha256(key.encode()).hexdigest()[:24]
         return self.directory / f"{name}.json", self.directory / f"{name}.lock"
 
@@ -60,18 +62,38 @@ class SharedWaits:
             claimed.write_text(test, encoding="utf-8")
             return test
 
-    def wait(self, target: Target, compute: Callable[[], WaitRecord]) -> WaitRecord:
+    @staticmethod
+    def _target_key(target: Target) -> str:
+        return json.dumps(target.to_dict(), sort_keys=True)
+
+    def once(
+        self,
+        key: str,
+        compute: Callable[[], T],
+        *,
+        write: Callable[[T], dict[str, Any]],
+        read: Callable[[dict[str, Any]], T],
+    ) -> tuple[T, bool]:
+        """The result for ``key``: the one a worker of the run left, else
+        ``compute()``'s, left for the others (``write`` and ``read`` turn it into
+        plain data and back). True when this call computed it."""
         from filelock import FileLock
 
         self.directory.mkdir(parents=True, exist_ok=True)
-        result, lock = self._paths(target)
+        result, lock = self._paths(key)
         with FileLock(str(lock)):
             if result.exists():
                 self.read += 1
-                return self._read(result)
-            record = compute()
-            self._publish(result, record)
-            return record
+                return read(json.loads(result.read_text())), False
+            computed = compute()
+            self._publish(result, write(computed))
+            return computed, True
+
+    def wait(self, target: Target, compute: Callable[[], WaitRecord]) -> WaitRecord:
+        record, _ = self.once(
+            self._target_key(target), compute, write=WaitRecord.to_dict, read=WaitRecord.from_dict
+        )
+        return record
 
     def wait_all(
         self,
@@ -96,7 +118,7 @@ class SharedWaits:
         claimed: dict[Target, FileLock] = {}
         held_elsewhere: list[Target] = []
         for target in targets:
-            result, lock_path = self._paths(target)
+            result, lock_path = self._paths(self._target_key(target))
             lock = FileLock(str(lock_path))
             try:
                 lock.acquire(timeout=0)
@@ -105,13 +127,13 @@ class SharedWaits:
                 continue
             if result.exists():
                 self.read += 1
-                records[target] = self._read(result)
+                records[target] = WaitRecord.from_dict(json.loads(result.read_text()))
                 lock.release()
             else:
                 claimed[target] = lock
 
         def publish(target: Target, record: WaitRecord) -> None:
-            self._publish(self._paths(target)[0], record)
+            self._publish(self._paths(self._target_key(target))[0], record.to_dict())
             records[target] = record
             claimed.pop(target).release()
 
@@ -125,15 +147,12 @@ class SharedWaits:
             records[target] = self.wait(target, functools.partial(alone, target))
         return records
 
-    def _read(self, result: Path) -> WaitRecord:
-        return WaitRecord.from_dict(json.loads(result.read_text()))
-
-    def _publish(self, result: Path, record: WaitRecord) -> None:
+    def _publish(self, result: Path, data: dict[str, Any]) -> None:
         self.waited += 1
         temporary = result.with_suffix(".tmp")
-        # The job carries presigned URLs: readable by this user only, and the
+        # A job carries presigned URLs: readable by this user only, and the
         # controller removes the folder when the run ends.
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            json.dump(record.to_dict(), handle)
+            json.dump(data, handle)
         temporary.replace(result)

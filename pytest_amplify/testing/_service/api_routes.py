@@ -16,7 +16,7 @@ from .._state.timeline import FakeJob, StepTimes
 from .faults import Faults
 from .file_serving import FILES_PREFIX, SITES_PREFIX, FileServer
 from .http import Response
-from .operations import MODEL_ERRORS, ApiError, error_response, json_response
+from .operations import MODEL_ERRORS, ApiError, error_response, error_status, json_response
 from .request_log import RequestLog
 from .sites import DOMAINS_PREFIX, SiteServer
 
@@ -86,6 +86,35 @@ class ApiRoutes:
         else:
             response = fault.response()
         return self._record(operation, method, path, params, response)
+
+    def answer_in_process(
+        self, path: str, params: Mapping[str, str]
+    ) -> tuple[str, int, dict[str, Any], str | None]:
+        """A GET of the API answered without HTTP: (operation, status, the answer as
+        the wire carries it, the error type or None). Faults that are errors apply;
+        those that shape a connection (delays, drops, raw bodies) need HTTP."""
+        segments = [unquote(s) for s in path.strip("/").split("/")]
+        routed = route("GET", segments)
+        if routed is None:
+            raise ValueError(f"the in-process client serves the API only, not {path}")
+        operation, args = routed
+        fault = self._faults.take(operation)
+        error: str | None = None
+        if fault is not None and fault.kind != "error":
+            raise RuntimeError(
+                f"a {fault.kind} fault of {operation} needs HTTP: use the endpoint_url client"
+            )
+        if fault is not None:
+            status, payload, error = fault.status, {"message": fault.message}, fault.error_type
+        else:
+            try:
+                handler: Callable[..., dict[str, Any]] = getattr(self, f"_op_{operation}")
+                status, payload = 200, handler(*args, params=params)
+            except ApiError as failed:
+                status, payload = error_status(failed.error_type), {"message": failed.message}
+                error = failed.error_type
+        self._log.record(operation, "GET", path, params, status=status, at=self._store.clock())
+        return operation, status, payload, error
 
     def _record(
         self, operation: str, method: str, path: str, params: Mapping[str, str], response: Response
@@ -246,12 +275,20 @@ class ApiRoutes:
         self, app_id: str, branch: str, *, params: Mapping[str, str]
     ) -> dict[str, Any]:
         with self._store.lock:
-            self._branch(app_id, branch, missing="BadRequestException")
+            record = self._branch(app_id, branch, missing="BadRequestException")
             limit = _max_results(params)
             offset = _offset(params)
+            jobs = self._store.jobs(app_id, branch)
+            if record.list_order == "oldest first":
+                jobs.reverse()
             visible = []
-            for job in self._store.jobs(app_id, branch):
-                if offset == 0:
+            for position, job in enumerate(jobs):
+                # A job not listed yet counts the answers that reach where it would
+                # be: its page, or the one before (whose next token leads there).
+                if not job.listed_after:
+                    visible.append(job)
+                    continue
+                if job.list_calls_seen <= job.listed_after and offset <= position <= offset + limit:
                     job.list_calls_seen += 1
                 if job.list_calls_seen > job.listed_after:
                     visible.append(job)

@@ -123,7 +123,11 @@ def json_response(status: int, payload: Mapping[str, Any]) -> Response:
     )
 
 
+def error_status(error_type: str) -> int:
+    return ERROR_STATUS.get(error_type, 400)
+
+
 def error_response(error_type: str, message: str, status: int | None = None) -> Response:
-    response = json_response(status or ERROR_STATUS.get(error_type, 400), {"message": message})
+    response = json_response(status or error_status(error_type), {"message": message})
     response.headers["x-amzn-ErrorType"] = error_type
     return response

@@ -24,6 +24,7 @@ from .api_routes import ApiRoutes
 from .faults import FaultInjection, Faults
 from .file_serving import SITES_PREFIX, FileServer
 from .http import HttpServer, Response
+from .in_process import InProcessClient
 from .presign import UrlSigner
 from .request_log import FakeRequest, RequestLog
 from .sites import DOMAINS_PREFIX
@@ -165,6 +166,16 @@ class FakeAmplify(FaultInjection):
         client_kwargs.setdefault("endpoint_url", self.endpoint_url)
         return session.client("amplify", **client_kwargs)
 
+    def in_process_client(self) -> InProcessClient:
+        """A client for this service's API in this process, without HTTP or botocore:
+        the methods and keywords of boto3's Amplify client for the calls the plugin
+        makes, answers as the wire carries them (timestamps as epoch seconds), errors
+        as botocore's ``ClientError``. The jobs, injected errors and request log are
+        those HTTP sees; faults that need a connection (delays, drops) need HTTP.
+        For runs of millions of calls, where HTTP would take hours; it works whether
+        or not the service is started."""
+        return InProcessClient(self._api.answer_in_process)
+
     def advance(self, seconds: float) -> None:
         """Move a :class:`SimulatedClock` on (jobs scripted by time progress)."""
         if not isinstance(self.clock, SimulatedClock):
@@ -194,12 +205,19 @@ class FakeAmplify(FaultInjection):
         *,
         display_name: str | None = None,
         created_after: float = 0.0,
+        list_order: str = "newest first",
     ) -> FakeBranch:
         """Add a branch; ``created_after=S`` makes it exist only ``S`` seconds from now
         on the service's clock (until then GetBranch, GetJob and ListJobs answer that
-        it is not found, and its site is not served)."""
+        it is not found, and its site is not served). ``list_order`` is the order of
+        its ListJobs pages, ``"newest first"`` or ``"oldest first"``: Amplify does not
+        document one."""
         return self._store.add_branch(
-            app_id, branch, display_name=display_name, created_after=created_after
+            app_id,
+            branch,
+            display_name=display_name,
+            created_after=created_after,
+            list_order=list_order,
         )
 
     def add_preview(
@@ -256,7 +274,8 @@ class FakeAmplify(FaultInjection):
         a manual deployment, whose commit id is the placeholder ``HEAD`` unless given).
         A job added finished ran for ``duration`` seconds (120 by default) up to now,
         or from ``started_at``. ``listed_after=N`` hides it from the first N ListJobs
-        calls of its branch, as Amplify lags behind a push. Once it SUCCEEDs, the
+        answers of its branch that reach where it is listed (the page it is on, or
+        the one before, whose next token leads there), as Amplify lags behind a push. Once it SUCCEEDs, the
         branch's site serves its BUILD artifacts ``deployed_after`` seconds after it
         ended (``None``: never, the previous build stays).
         """

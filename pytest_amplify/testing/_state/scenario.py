@@ -45,6 +45,7 @@ class ScenarioTarget(Protocol):
         *,
         display_name: str | None = ...,
         created_after: float = ...,
+        list_order: str = ...,
     ) -> object: ...
 
     # The job's fields come from the scenario as they are: add_job checks them.
@@ -106,6 +107,7 @@ def load_scenario(fake: ScenarioTarget, scenario: Mapping[str, Any]) -> list[Fak
                 branch["branch"],
                 display_name=branch.get("display_name"),
                 created_after=branch.get("created_after", 0.0),
+                list_order=branch.get("list_order", "newest first"),
             )
     jobs = [_add_job(fake, job, f"jobs[{i}]") for i, job in enumerate(scenario.get("jobs", []))]
     for index, site in enumerate(scenario.get("sites", [])):

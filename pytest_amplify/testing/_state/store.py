@@ -27,6 +27,7 @@ DOMAIN_STATUSES = (
     "REQUESTING_CERTIFICATE",
     "UPDATING",
 )
+LIST_ORDERS = ("newest first", "oldest first")
 # A manual deployment's commitId is a placeholder, not a git SHA; this one is ours.
 MANUAL_COMMIT_ID = "HEAD"
 
@@ -50,6 +51,8 @@ class FakeBranch:
     created_at: float
     site_pages: dict[str, bytes] = dataclasses.field(default_factory=dict)
     stage: str = "PRODUCTION"
+    # ListJobs' order is not documented: both are served, so that both are tested.
+    list_order: str = "newest first"
 
 
 @dataclasses.dataclass
@@ -175,9 +178,14 @@ class Store:
         display_name: str | None = None,
         created_after: float = 0.0,
         stage: str | None = None,
+        list_order: str | None = None,
     ) -> FakeBranch:
         if not isinstance(branch, str) or not branch.strip():
             raise ValueError(f"a branch needs a name, not {branch!r}")
+        if list_order is not None and list_order not in LIST_ORDERS:
+            raise ValueError(
+                f"list_order is one of {', '.join(map(repr, LIST_ORDERS))}, not {list_order!r}"
+            )
         if not isinstance(created_after, int | float) or created_after < 0:
             raise ValueError(f"created_after must be 0 or more seconds, not {created_after!r}")
         self.add_app(app_id)
@@ -196,6 +204,8 @@ class Store:
                 self._jobs[key] = {}
             elif display_name:
                 record.display_name = display_name
+            if list_order is not None:
+                record.list_order = list_order
             return record
 
     def add_job(
