@@ -28,6 +28,7 @@ import math
 import random
 
 from pytest_amplify._core.model import JobStatus
+from pytest_amplify._jobs.poll_simulation import SimulatedJob
 
 LENGTHS_MINUTES = (0.5, 2, 5, 15, 30, 60)
 NONE, TIGHT, REALISTIC, BIMODAL, OUTLIER, ONLY_FAILED, OTHER_KIND = (
@@ -143,21 +144,11 @@ def grid() -> list[Cell]:
 
 
 @dataclasses.dataclass(frozen=True)
-class JobTimeline:
-    """A job's timeline in seconds from its start (as ListJobs reports it): queued
-    until ``runs_at``, running until ``ends_at``, then ``final_status``."""
-
-    ends_at: float
-    runs_at: float = 0.0
-    final_status: str = JobStatus.SUCCEED
-
-
-@dataclasses.dataclass(frozen=True)
 class Draw:
     """One simulated job, as its wait sees it."""
 
     wait_offset: float  # seconds from the job's start to the wait's start
-    job: JobTimeline
+    job: SimulatedJob  # the job's timeline in seconds from its start
     history: tuple[tuple[str, float], ...]  # (status, duration), oldest first
     jitter_seed: str
 
@@ -230,7 +221,7 @@ def draw_job(cell: Cell, rng: random.Random, jitter_seed: str) -> Draw:
         history = [(s, d + rng.uniform(0, QUEUE_MAX)) for s, d in history]
     return Draw(
         wait_offset=rng.uniform(0, WAIT_START_MAX),
-        job=JobTimeline(ends_at=queued + length, runs_at=queued, final_status=status),
+        job=SimulatedJob(ends_at=queued + length, runs_at=queued, final_status=status),
         history=tuple(history),
         jitter_seed=jitter_seed,
     )

@@ -20,6 +20,7 @@ if __package__ in (None, ""):
 
 from benchmarks import grid, logs, many_jobs, model_check, schedule, startup, workers
 from benchmarks.report import Row, missed, number, table
+from pytest_amplify._http.transport import POOL_CONNECTIONS
 
 
 def say(text: str = "") -> None:
@@ -289,12 +290,12 @@ def side_by_side_rows(name: str) -> list[Row]:
     bound = many_jobs.WORST_LAG_BOUND
     rows = []
     for latency in (many_jobs.LATENCY, 2 * many_jobs.LATENCY):
-        together = many_jobs.wait_with_latency(many_jobs.POOL_CONNECTIONS, latency=latency)
+        together = many_jobs.wait_with_latency(POOL_CONNECTIONS, latency=latency)
         alone = many_jobs.wait_with_latency(1, latency=latency)
         say(
             f"{many_jobs.LATENCY_TARGETS} jobs, {latency * 1000:.0f} ms a call (simulated): "
             f"worst lag {together.worst_lag:.1f} s side by side "
-            f"({many_jobs.POOL_CONNECTIONS} at a time), {alone.worst_lag:.1f} s in one thread; "
+            f"({POOL_CONNECTIONS} at a time), {alone.worst_lag:.1f} s in one thread; "
             f"mean {together.mean_lag:.1f} / {alone.mean_lag:.1f} s"
         )
         rows.append(
@@ -310,7 +311,7 @@ def side_by_side_rows(name: str) -> list[Row]:
             )
         )
     real_bound = many_jobs.REAL_CAP + many_jobs.REAL_CALL_TIMEOUT
-    together = many_jobs.wait_on_the_real_clock(many_jobs.POOL_CONNECTIONS)
+    together = many_jobs.wait_on_the_real_clock(POOL_CONNECTIONS)
     alone = many_jobs.wait_on_the_real_clock(1)
     say(
         f"real clock, {many_jobs.REAL_TARGETS} jobs, 150 ms a call, cap "

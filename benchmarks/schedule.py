@@ -31,7 +31,7 @@ from pytest_amplify._core.model import JobStatus
 from pytest_amplify._core.policies import WaitPolicy
 from pytest_amplify._core.vocabulary import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
 from pytest_amplify._jobs.end_forecast import HISTORY_SIZE
-from pytest_amplify._jobs.poll_simulation import SimulatedJob, simulate_wait
+from pytest_amplify._jobs.poll_simulation import simulate_wait
 from pytest_amplify.testing import FakeAmplify, SimulatedClock
 
 from .grid import (
@@ -151,9 +151,8 @@ def model_wait(
     """The wait for ``draw`` as the in-process model replays it
     (:func:`~pytest_amplify._jobs.poll_simulation.simulate_wait`), and its sleeps;
     ``job_start`` and ``durations`` replay what a real wait read instead."""
-    job = draw.job
     waited = simulate_wait(
-        SimulatedJob(job.ends_at, job.runs_at, job.final_status),
+        draw.job,
         draw.successful_durations if durations is None else durations,
         wait_starts_at=draw.wait_offset,
         first=FIRST,
@@ -469,13 +468,13 @@ def family_table(results: Sequence[CellResult]) -> str:
     for (history, outcome, queue), by_length in families.items():
         shown = []
         for minutes in lengths:
-            result = by_length.get(minutes)
-            if result is None:
+            found = by_length.get(minutes)
+            if found is None:
                 shown.append("")
                 continue
-            ratio = result.plugin.calls / result.figures[FIXED_30S].calls
-            star = "*" if result.missed() else ""
-            shown.append(f"{result.efficiency:.2f} / {ratio:.2f}{star}")
+            ratio = found.plugin.calls / found.figures[FIXED_30S].calls
+            star = "*" if found.missed() else ""
+            shown.append(f"{found.efficiency:.2f} / {ratio:.2f}{star}")
         what = f"{outcome}, {queue}" if queue else outcome
         lines.append(f"| {history} | {what} | " + " | ".join(shown) + " |")
     return "\n".join(lines)
