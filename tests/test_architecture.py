@@ -5,6 +5,7 @@ rely on; ``lint-imports`` checks the imports themselves."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -81,3 +82,28 @@ def test_the_contracts_name_packages_and_stay_short() -> None:
         ".".join(p.relative_to(REPO).with_suffix("").parts) for p in PACKAGE.rglob("*.py")
     } - {f"{'.'.join(p.relative_to(REPO).parts)}" for p in subpackages()}
     assert named & modules <= SINGLE_MODULE_LAYERS
+
+
+# ``_jobs.waiting.JobWait``: a reference in a docstring or comment, by its first part.
+_REFERENCE = re.compile(r"``(_[A-Za-z]\w*)((?:\.\w+)*)(?:\(\))?``")
+
+
+@pytest.mark.parametrize(
+    "module", sorted(PACKAGE.rglob("*.py")), ids=lambda path: str(path.relative_to(REPO))
+)
+def test_references_to_other_modules_name_their_package(module: Path) -> None:
+    # The move to packages left ``_waiting`` and ``_transport`` in docstrings, modules
+    # that no longer exist under those names: another module is named by its path
+    # from a package (``_jobs.waiting``); a private name alone is this module's own.
+    packages = {p.name: p for p in subpackages()}
+    text = module.read_text()
+    own = set(re.findall(r"\b_\w+\b", re.sub(r"``[^`]*``", "", text)))
+    stale = []
+    for first, rest in _REFERENCE.findall(text):
+        if first in packages:
+            parts = rest.split(".")[1:]
+            if parts and not (packages[first] / f"{parts[0]}.py").is_file():
+                stale.append(f"{first}{rest}")
+        elif first not in own:
+            stale.append(first)
+    assert not stale, f"names no module or name of this one: {stale}"

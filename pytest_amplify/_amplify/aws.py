@@ -1,5 +1,5 @@
 """boto3 sessions and clients for Amplify: own sessions, botocore's retries off,
-calls bounded in total time (``_transport``), configuration errors as one line.
+calls bounded in total time (``_http.transport``), configuration errors as one line.
 
 boto3 is imported here, on first use, never at plugin start-up.
 """
@@ -181,8 +181,8 @@ class ClientFactory:
 
     def client(self, connection: Connection) -> AmplifyClient:
         """The plugin's client for ``connection``: botocore's retries off (the plugin
-        owns them), and each call sent by ``_transport`` within the limit the caller
-        sets with ``_transport.call_limit`` (:data:`READ_TIMEOUT` by default), in all,
+        owns them), and each call sent by ``_http.transport`` within the limit the caller
+        sets with ``_http.transport.call_limit`` (:data:`READ_TIMEOUT` by default), in all,
         whatever the server does."""
         key = (connection, "plugin")
         with self._lock:

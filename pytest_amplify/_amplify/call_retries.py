@@ -7,8 +7,8 @@ with exponential back-off and jitter, as long as ``amplify_retry_timeout`` (60 s
 default) has not passed since the first attempt; an endpoint that cannot be reached
 at all gets three tries; permanent failures (denied, not found, bad request,
 expired credentials) are raised at once. The wait itself retries on its own
-schedule, within its own deadline (``_waiting``), with the same sorting of failures
-(``_call_problems``).
+schedule, within its own deadline (``_jobs.waiting``), with the same sorting of failures
+(``call_problems``).
 
 Both are tenacity's ``Retrying``, driven one attempt at a time on an injected clock
 (tenacity's own ``stop_after_delay`` reads the real monotonic clock): here, so that

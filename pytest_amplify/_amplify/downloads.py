@@ -1,13 +1,13 @@
 """Downloading a step's files (presigned S3 URLs) over the plugin's transport.
 
-Requests go through ``_transport`` (urllib3, as botocore uses it): proxies and the
+Requests go through ``_http.transport`` (urllib3, as botocore uses it): proxies and the
 CA bundle are taken from the environment as boto3 takes them (``HTTPS_PROXY`` /
 ``NO_PROXY``, ``AWS_CA_BUNDLE``), and each download is watched: it ends when no
 byte comes for ``read_timeout`` seconds, when fewer than ``min_rate`` bytes a
 second come over ``rate_window`` seconds, or at ``deadline``, but a download that
 keeps progressing is never cut at a fixed time. Transient failures (5xx, 429,
 dropped connections, those limits) are retried by the retry policy of calls outside
-a wait (``_call_retries``); a stream cut in the middle starts again where it
+a wait (``call_retries``); a stream cut in the middle starts again where it
 stopped. Failures say what happened, how much arrived and in how long, without
 showing the URL's signature.
 """

@@ -14,7 +14,7 @@ changes what the original means:
 
 Each change only removes a constraint, so every match of the original in a line is
 still a match of the filter at the same place; the filter may find more, and every
-line it finds is checked alone (``_log_search``). A regex whose loosening would
+line it finds is checked alone (``log_search``). A regex whose loosening would
 change its groups' numbers (a capturing group inside a lookaround), or whose loosened
 form does not compile, gets no filter: it is checked line by line.
 """

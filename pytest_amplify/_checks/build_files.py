@@ -16,9 +16,8 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from .._core.errors import AmplifyAssertionError
+from .._core.vocabulary import COMPUTE_STATIC_FOLDER, STATIC_PLATFORM
 
-STATIC_PLATFORM = "WEB"
-COMPUTE_STATIC_FOLDER = ".amplify-hosting/static/"
 # Larger files prove nothing more and cost every request their size.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 SAMPLE_SIZE = 10

@@ -2,7 +2,7 @@
 
 Same style as the status assertions: ``AmplifyAssertionError``, frames hidden,
 messages naming app, branch, job and step, every URL redacted. Lines are the line
-model's (``_log_lines``); the search is ``_log_search``'s.
+model's (``log_lines``); the search is ``log_search``'s.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Searching a log's lines for a pattern: exactly as a line-by-line check would, at
 the speed of searching the whole text at once.
 
-The answer is defined by the line model (``_log_lines``): a line matches when
+The answer is defined by the line model (``log_lines``): a line matches when
 ``pattern.search(line)`` does. Three ways to get there, picked per pattern:
 
 - a plain string (the usual case) is searched in the raw bytes with ``bytes.find``:
   no decoding, no regex; only a matching line is decoded;
 - a regex is searched in each decoded block at once, through its *block filter*
-  (``_block_filter``: the regex with ``re.MULTILINE``, loosened where a block changes
+  (``block_filter``: the regex with ``re.MULTILINE``, loosened where a block changes
   its meaning); each line the filter finds is checked alone before it counts;
 - a regex without a block filter is checked line by line.
 

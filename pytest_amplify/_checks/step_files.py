@@ -90,7 +90,7 @@ def _primed(blocks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def iter_log_blocks(job: AmplifyJob, step: str, fetcher: Fetcher | None = None) -> Iterator[bytes]:
-    """The step's log as raw blocks of whole lines (``_log_lines.line_blocks``),
+    """The step's log as raw blocks of whole lines (``log_lines.line_blocks``),
     streamed: the fastest way to search it."""
     fetcher = fetcher_for(job, fetcher)
     what = f"the {job.step(step).name} log of {job.describe()}"

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 class JobBackend(Protocol):
     """What does, for a job, the work that needs the network: the session's
-    ``_resolver.JobResolver``, which the model cannot name (it builds on the model)."""
+    ``_jobs.resolver.JobResolver``, which the model cannot name (it builds on the model)."""
 
     def branch_url(self, job: AmplifyJob) -> str: ...
 

@@ -51,7 +51,7 @@ class InsideJob:
 
 class WaitProgress(Protocol):
     """What shows a wait's progress (the progress line). ``wait`` is the
-    ``_waiting.JobWait`` (typed loosely: that module builds on this one); ``due()`` is
+    ``_jobs.waiting.JobWait`` (typed loosely: that module builds on this one); ``due()`` is
     when, on the wait's clock, the next line is due (None: at the next poll), for the
     wait to wake then if no poll comes sooner."""
 

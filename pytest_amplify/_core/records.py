@@ -55,7 +55,7 @@ _ERROR_OUTCOMES: tuple[tuple[type[AmplifyError], str], ...] = (
 
 
 class EndedWait(Protocol):
-    """What a record keeps of a wait (``_waiting.JobWait``, which builds on this module)."""
+    """What a record keeps of a wait (``_jobs.waiting.JobWait``, which builds on this module)."""
 
     @property
     def target(self) -> Target: ...

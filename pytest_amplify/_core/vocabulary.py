@@ -35,6 +35,10 @@ DEFAULT_E2E_REPORT = "**/mochawesome.json"
 PER_SPEC_E2E_REPORTS = "**/mochawesome*.json"
 # The name Amplify gives the step that runs the test phase.
 TEST_STEP = "TEST"
+# GetApp's platform of an app of static files; other platforms (WEB_COMPUTE, for
+# SSR) serve the static files of their build from this folder of its artifacts.
+STATIC_PLATFORM = "WEB"
+COMPUTE_STATIC_FOLDER = ".amplify-hosting/static/"
 
 
 def preview_branch(number: int) -> str:

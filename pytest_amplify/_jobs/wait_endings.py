@@ -31,7 +31,7 @@ MANUAL_HINT = (
 
 
 class EndingWait(Protocol):
-    """What the messages read from a wait (``_waiting.JobWait``)."""
+    """What the messages read from a wait (``waiting.JobWait``)."""
 
     target: Target
     policy: WaitPolicy

@@ -28,7 +28,7 @@ CURRENT_ITEM: pytest.StashKey[pytest.Item | None] = pytest.StashKey()
 # The session's state, created on the first use of a fixture.
 SESSION_KEY: pytest.StashKey[AmplifySession] = pytest.StashKey()
 # The jobs (or failed waits) a test used, on its item; they travel on its reports, as
-# plain data, under REPORT_ATTRIBUTE. Here, not in _test_uses, so that the hooks run
+# plain data, under REPORT_ATTRIBUTE. Here, not in ``uses``, so that the hooks run
 # for every test can see that a test used none without importing the reporting code.
 USES_KEY: pytest.StashKey[list[ItemJob]] = pytest.StashKey()
 REPORT_ATTRIBUTE = "amplify_uses"

@@ -41,8 +41,6 @@ class SharedWaits:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.waited = 0  # results this process worked out itself
-        self.read = 0  # results another worker left
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         name = hashlib.sha256(key.encode()).hexdigest()[:24]
@@ -51,16 +49,10 @@ class SharedWaits:
     def first_to_explain(self, key: str, test: str) -> str:
         """The run's first test to be stopped by the error ``key`` names: ``test``
         unless another worker's test came first (``Explanations``' claim)."""
-        from filelock import FileLock
-
-        self.directory.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(key.encode()).hexdigest()[:24]
-        claimed = self.directory / f"explained-{name}.txt"
-        with FileLock(str(claimed.with_suffix(".lock"))):
-            if claimed.exists():
-                return claimed.read_text(encoding="utf-8")
-            claimed.write_text(test, encoding="utf-8")
-            return test
+        first, _ = self.once(
+            f"explained {key}", lambda: test, write=lambda t: {"test": t}, read=_test_of
+        )
+        return first
 
     @staticmethod
     def _target_key(target: Target) -> str:
@@ -83,7 +75,6 @@ class SharedWaits:
         result, lock = self._paths(key)
         with FileLock(str(lock)):
             if result.exists():
-                self.read += 1
                 return read(json.loads(result.read_text())), False
             computed = compute()
             self._publish(result, write(computed))
@@ -126,7 +117,6 @@ class SharedWaits:
                 held_elsewhere.append(target)
                 continue
             if result.exists():
-                self.read += 1
                 records[target] = WaitRecord.from_dict(json.loads(result.read_text()))
                 lock.release()
             else:
@@ -148,7 +138,6 @@ class SharedWaits:
         return records
 
     def _publish(self, result: Path, data: dict[str, Any]) -> None:
-        self.waited += 1
         temporary = result.with_suffix(".tmp")
         # A job carries presigned URLs: readable by this user only, and the
         # controller removes the folder when the run ends.
@@ -156,3 +145,7 @@ class SharedWaits:
         with os.fdopen(descriptor, "w") as handle:
             json.dump(data, handle)
         temporary.replace(result)
+
+
+def _test_of(data: dict[str, Any]) -> str:
+    return str(data["test"])

@@ -420,7 +420,7 @@ def values_given(
 
 
 def marker_help() -> str:
-    """The ``amplify`` marker's line in ``pytest --markers`` (here, not in _marker,
+    """The ``amplify`` marker's line in ``pytest --markers`` (here, not in ``keywords``,
     which start-up does not import: most tests carry no such marker)."""
     keywords = ", ".join(f"{name}=" for name in MARKER_KEYWORDS)
     return f"amplify({keywords}): retarget the amplify_job fixture for this test, class or module"

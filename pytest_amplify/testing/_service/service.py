@@ -1,8 +1,8 @@
 """``FakeAmplify``: an in-memory Amplify Hosting control plane that boto3 really talks to.
 
-The facade over the service's parts: the store (``_store``), injected faults
-(``_faults``), the API (``_api_routes``), files and sites (``_file_serving``) and
-the request log (``_request_log``).
+The facade over the service's parts: the store (``_state.store``), injected faults
+(``faults``), the API (``api_routes``), files and sites (``file_serving``) and the
+request log (``request_log``).
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ import dataclasses
 import hashlib
 from email.utils import formatdate
 
+from ..._core.vocabulary import COMPUTE_STATIC_FOLDER, STATIC_PLATFORM
 from .._state.store import FakeDomain, Store
 from .._state.timeline import FakeJob
 from .file_serving import SITES_PREFIX, content_type
 from .http import Response
 
 DOMAINS_PREFIX = "/_domains/"
-COMPUTE_STATIC_FOLDER = ".amplify-hosting/static/"
 VIA = "1.1 pytest-amplify.cloudfront.net (CloudFront)"
 _NOT_FOUND = b"<!doctype html><title>404 Not Found</title><h1>404 Not Found</h1>"
 
@@ -81,10 +81,10 @@ class SiteServer:
             live = self._live(app_id, branch, domain)
             files = _build_files(live.job) if live is not None else None
             app = store.app(app_id)
-            platform = app.platform if app is not None else "WEB"
+            platform = app.platform if app is not None else STATIC_PLATFORM
         if live is None or files is None:
             return _not_found()
-        folder = "" if platform == "WEB" else COMPUTE_STATIC_FOLDER
+        folder = "" if platform == STATIC_PLATFORM else COMPUTE_STATIC_FOLDER
         name = page.lstrip("/")
         content = files.get(
             folder + (name + "index.html" if name.endswith("/") or not name else name)

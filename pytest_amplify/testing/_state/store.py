@@ -8,13 +8,13 @@ import threading
 import uuid
 from collections.abc import Mapping
 
-from ..._core.vocabulary import APP_ID
+from ..._core.vocabulary import APP_ID, STATIC_PLATFORM
 from ..._core.vocabulary import display_name as amplify_display_name
 from .clock import Clock
 from .steps import check_status, typical_steps
 from .timeline import JOB_TYPES, FakeJob, Stage, StepsArgument, to_steps
 
-PLATFORMS = ("WEB", "WEB_DYNAMIC", "WEB_COMPUTE")
+PLATFORMS = (STATIC_PLATFORM, "WEB_DYNAMIC", "WEB_COMPUTE")
 DOMAIN_STATUSES = (
     "PENDING_VERIFICATION",
     "IN_PROGRESS",
@@ -38,7 +38,7 @@ class FakeApp:
     name: str
     default_domain: str
     created_at: float
-    platform: str = "WEB"
+    platform: str = STATIC_PLATFORM
 
 
 @dataclasses.dataclass
@@ -133,7 +133,7 @@ class Store:
                     name or f"app-{app_id}",
                     default_domain or f"{app_id}.amplifyapp.com",
                     self.clock(),
-                    platform or "WEB",
+                    platform or STATIC_PLATFORM,
                 )
                 self._apps[app_id] = app
             else:
